@@ -1,0 +1,48 @@
+// Prometheus metrics of one gateway process, in their own registry (so tests can run several).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'airlock_requests_total',
+    help: 'Data-plane requests by resource, action and decision',
+    labelNames: ['resource', 'action', 'decision'] as const,
+    registers: [this.registry],
+  });
+  readonly decisionSeconds = new Histogram({
+    name: 'airlock_decision_duration_seconds',
+    help: 'Time to identify, classify and decide a request',
+    buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+    registers: [this.registry],
+  });
+  readonly upstreamSeconds = new Histogram({
+    name: 'airlock_upstream_duration_seconds',
+    help: 'Time from forwarding to the end of the upstream response',
+    labelNames: ['resource'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [this.registry],
+  });
+  readonly auditErrors = new Counter({
+    name: 'airlock_audit_errors_total',
+    help: 'Failed audit commits',
+    registers: [this.registry],
+  });
+  readonly controlPlane = new Counter({
+    name: 'airlock_control_plane_requests_total',
+    help: 'Control-plane requests by action and decision',
+    labelNames: ['action', 'decision'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(auditQueueDepth: () => number) {
+    new Gauge({
+      name: 'airlock_audit_queue_depth',
+      help: 'Audit records waiting to be committed',
+      registers: [this.registry],
+      collect() {
+        this.set(auditQueueDepth());
+      },
+    });
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,63 @@
+// Control-plane routes as data: each names the `admin.*` action the bundle decides before the
+// handler runs, so no route can be added without a policy decision in front of it.
+import type { Principal } from '../model/principal.js';
+
+export interface RouteContext {
+  readonly principal: Principal;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly body: unknown;
+  readonly requestId: string;
+}
+
+export interface RouteResult {
+  readonly status: number;
+  /** JSON-serialised unless `text` is set. */
+  readonly json?: unknown;
+  readonly text?: string;
+  readonly contentType?: string;
+}
+
+export interface Route {
+  readonly method: 'GET' | 'POST';
+  /** `/api/v1/approvals/:id` */
+  readonly pattern: string;
+  readonly action: string;
+  readonly handler: (ctx: RouteContext) => Promise<RouteResult>;
+}
+
+export interface MatchedRoute {
+  readonly route: Route;
+  readonly params: Record<string, string>;
+}
+
+export function matchRoute(routes: readonly Route[], method: string, pathname: string): MatchedRoute | 'method' | undefined {
+  let wrongMethod = false;
+  for (const route of routes) {
+    const params = matchPattern(route.pattern, pathname);
+    if (!params) continue;
+    if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { route, params };
+    wrongMethod = true;
+  }
+  return wrongMethod ? 'method' : undefined;
+}
+
+function matchPattern(pattern: string, pathname: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = pathname.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.startsWith(':')) {
+      if (!g) return undefined;
+      try {
+        params[w.slice(1)] = decodeURIComponent(g);
+      } catch {
+        return undefined;
+      }
+    } else if (w !== g) return undefined;
+  }
+  return params;
+}

@@ -1,0 +1,103 @@
+// The one audit writer of a process: group commit. Callers enqueue a record and await the commit
+// of the batch it lands in; batches are flushed on the next turn of the event loop (so everything
+// that arrived meanwhile shares one transaction) and hold at most `maxBatch` records. A failed
+// commit rejects the batch's awaiting callers (the pipeline then refuses with 503); records whose
+// callers did not wait (outcomes) are put back and retried, so a store hiccup drops nothing.
+import type { AuditEntry, AuditStore, StoredAuditRecord } from '../store/ports.js';
+
+interface Pending {
+  readonly entry: AuditEntry;
+  readonly resolve?: (r: StoredAuditRecord) => void;
+  readonly reject?: (e: unknown) => void;
+}
+
+export interface AuditWriterOptions {
+  readonly maxBatch?: number;
+  /** Called after each failed commit (for logs and metrics). */
+  readonly onError?: (err: unknown) => void;
+  /** How long to wait before retrying unawaited records after a failure. */
+  readonly retryMs?: number;
+}
+
+export class AuditWriter {
+  private queue: Pending[] = [];
+  private flushing: Promise<boolean> | undefined;
+  private scheduled = false;
+  private readonly maxBatch: number;
+  private readonly retryMs: number;
+
+  constructor(
+    private readonly store: AuditStore,
+    private readonly options: AuditWriterOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 512;
+    this.retryMs = options.retryMs ?? 200;
+  }
+
+  /** Resolves once the record is durable. */
+  append(entry: AuditEntry): Promise<StoredAuditRecord> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Enqueues a record without waiting; it is retried until it is written. */
+  enqueue(entry: AuditEntry): void {
+    this.queue.push({ entry });
+    this.schedule();
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  /** Writes everything queued so far (used on shutdown); gives up after `timeoutMs` if the store is down. */
+  async flush(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.length || this.flushing) {
+      if (Date.now() > deadline) return false;
+      const ok = await this.run();
+      if (!ok) await new Promise((r) => setTimeout(r, this.retryMs));
+    }
+    return true;
+  }
+
+  private schedule(delayMs = 0): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    const go = () => {
+      this.scheduled = false;
+      void this.run();
+    };
+    if (delayMs) setTimeout(go, delayMs).unref();
+    else setImmediate(go);
+  }
+
+  /** Resolves false when a commit failed (the unawaited records wait for a retry). */
+  private run(): Promise<boolean> {
+    if (this.flushing) return this.flushing;
+    this.flushing = this.drain().then((ok) => {
+      this.flushing = undefined;
+      if (this.queue.length) this.schedule(ok ? 0 : this.retryMs);
+      return ok;
+    });
+    return this.flushing;
+  }
+
+  private async drain(): Promise<boolean> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      try {
+        const records = await this.store.appendAudit(batch.map((p) => p.entry));
+        batch.forEach((p, i) => p.resolve?.(records[i]!));
+      } catch (err) {
+        this.options.onError?.(err);
+        for (const p of batch) p.reject?.(err);
+        this.queue.unshift(...batch.filter((p) => !p.reject));
+        return false;
+      }
+    }
+    return true;
+  }
+}

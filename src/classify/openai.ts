@@ -1,0 +1,82 @@
+// Classifier for OpenAI-compatible model servers (OpenAI, vLLM, Ollama, TGI). Inference calls
+// name their model in the JSON body, so the body is parsed here; a body that cannot be read is
+// refused rather than guessed at. Paths that are neither inference nor listing fall back to the
+// http.* actions on an Endpoint, which no model policy permits by accident.
+import { AirlockError } from '../lib/errors.js';
+import type { ActionRequest } from '../model/action-request.js';
+import type { CedarRecord } from '../model/entity.js';
+import { classifyHttp } from './http.js';
+import type { Classifier, HttpRequestFacts } from './types.js';
+
+const INVOKE_PATHS = new Set(['/chat/completions', '/completions', '/embeddings', '/responses']);
+const TOKEN_LIMIT_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
+
+/** `/v1/chat/completions` and `/chat/completions` are the same endpoint. */
+function apiPath(path: string): string {
+  const p = path.replace(/\/+$/, '');
+  return p.startsWith('/v1/') ? p.slice(3) : p;
+}
+
+function parseBody(body: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new AirlockError('bad_request', 'request body is not valid JSON');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AirlockError('bad_request', 'request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function invokeContext(body: Record<string, unknown>): CedarRecord {
+  const model = body.model;
+  if (typeof model !== 'string' || model === '') {
+    throw new AirlockError('bad_request', 'request body must name a "model" (a non-empty string)');
+  }
+  const context: CedarRecord = { model, stream: body.stream === true };
+  for (const field of TOKEN_LIMIT_FIELDS) {
+    const v = body[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+      throw new AirlockError('bad_request', `"${field}" must be a non-negative integer`);
+    }
+    context.max_tokens = v;
+    break;
+  }
+  return context;
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new AirlockError('bad_request', 'malformed percent-encoding in the path');
+  }
+}
+
+export const classifyOpenAi: Classifier = (facts: HttpRequestFacts): ActionRequest => {
+  const p = apiPath(facts.path);
+  if (facts.method === 'POST' && INVOKE_PATHS.has(p)) {
+    const context = invokeContext(parseBody(facts.body));
+    return {
+      action: 'model.invoke',
+      resource: { type: 'Model', id: `${facts.resourceName}/${context.model as string}` },
+      resourceName: facts.resourceName,
+      context,
+    };
+  }
+  if ((facts.method === 'GET' || facts.method === 'HEAD') && (p === '/models' || p.startsWith('/models/'))) {
+    const model = p === '/models' ? undefined : decodeSegment(p.slice('/models/'.length));
+    return {
+      action: 'model.list',
+      resource: model
+        ? { type: 'Model', id: `${facts.resourceName}/${model}` }
+        : { type: 'Resource', id: facts.resourceName },
+      resourceName: facts.resourceName,
+      context: model ? { model } : {},
+    };
+  }
+  return classifyHttp(facts);
+};

@@ -1,0 +1,65 @@
+// `airlock dev ...`: DEVELOPMENT ONLY. Mints tokens from a local issuer so the gateway can be
+// tried without an identity provider. The key lives in a local directory; anyone who can read
+// it can become anyone, so a production config must never list DEV_ISSUER.
+
+import { writeFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_DEV_DIR, DEV_ISSUER, devJwks, signDevToken } from '../identify/dev-keys.js';
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `90`, `90s`, `15m`, `1h`, `7d` -> seconds. */
+export function parseTtl(text: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
+  const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] || 's']! : NaN;
+  if (!Number.isSafeInteger(seconds) || seconds <= 0) {
+    throw new InvalidArgumentError('expected a duration such as 90s, 15m, 1h or 7d');
+  }
+  return seconds;
+}
+
+const parseList = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+const warn = () => process.stderr.write(`airlock dev: development identity (${DEV_ISSUER}); never trust it in production\n`);
+
+export function registerDevCommands(program: Command): void {
+  const dev = program
+    .command('dev')
+    .description('DEVELOPMENT ONLY: a local token issuer for trying Airlock without an identity provider');
+
+  dev
+    .command('token')
+    .description('print a JWT signed by the local development key')
+    .requiredOption('--sub <subject>', 'the user id (principal User::"<sub>")')
+    .option('--groups <list>', 'comma-separated groups', parseList, [] as string[])
+    .option('--mfa', 'claim multi-factor authentication (amr ["mfa"], auth_time now)', false)
+    .addOption(new Option('--ttl <duration>', 'lifetime, e.g. 15m, 1h, 7d').argParser(parseTtl).default(3600, '1h'))
+    .option('--dir <dir>', 'where the development key is kept', DEFAULT_DEV_DIR)
+    .action(async (opts: { sub: string; groups: string[]; mfa: boolean; ttl: number; dir: string }) => {
+      warn();
+      const token = await signDevToken({
+        sub: opts.sub,
+        groups: opts.groups,
+        mfa: opts.mfa,
+        ttlSeconds: opts.ttl,
+        dir: opts.dir,
+      });
+      process.stdout.write(token + '\n');
+    });
+
+  dev
+    .command('jwks')
+    .description("write the development key's public JWKS (for a config's identity.oidc[].jwks_file)")
+    .option('--dir <dir>', 'where the development key is kept', DEFAULT_DEV_DIR)
+    .option('--out <file>', 'write to this file instead of stdout (<dir>/jwks.json is always written)')
+    .action(async (opts: { dir: string; out?: string }) => {
+      warn();
+      const text = JSON.stringify(await devJwks(opts.dir), null, 2) + '\n';
+      if (opts.out) await writeFile(opts.out, text);
+      else process.stdout.write(text);
+    });
+}

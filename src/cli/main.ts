@@ -1,0 +1,25 @@
+// The `airlock` command: one file per command group, wired here.
+import { Command } from 'commander';
+import { registerAuditCommands } from './audit.js';
+import { registerDevCommands } from './dev.js';
+import { registerKeysCommands } from './keys.js';
+import { registerPolicyCommands } from './policy.js';
+import { registerServeCommand } from './serve.js';
+
+const program = new Command();
+program
+  .name('airlock')
+  .description('Identity-aware gateway for AI infrastructure: policy-as-code, approvals, tamper-evident audit')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    // Usage errors exit 2 (commander's default is 1), as the contract's CLI conventions expect.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+registerServeCommand(program);
+registerKeysCommands(program);
+registerPolicyCommands(program);
+registerAuditCommands(program);
+registerDevCommands(program);
+
+await program.parseAsync(process.argv);

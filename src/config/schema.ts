@@ -1,0 +1,98 @@
+// The configuration's one schema. Every section writes out its defaults here, so the rest of the
+// code reads a complete, read-only object and never process.env (config/load.ts substitutes ${VAR}).
+import { z } from 'zod';
+
+const httpUrl = z
+  .string()
+  .refine((s) => /^https?:\/\/[^/\s]+/i.test(s) && URL.canParse(s), { message: 'must be an http(s) URL' });
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, { message: 'must be "host:port"' });
+
+const attributeValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number().int(), z.boolean(), z.array(attributeValue), z.record(z.string(), attributeValue)]),
+);
+
+const oidcIssuer = z
+  .strictObject({
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+    jwks_file: z.string().min(1).optional(),
+    jwks_uri: httpUrl.optional(),
+    groups_claim: z.string().min(1).default('groups'),
+  })
+  .refine((o) => Boolean(o.jwks_file) !== Boolean(o.jwks_uri), {
+    message: 'needs exactly one of jwks_file or jwks_uri',
+  });
+
+const resourceName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'must be lower-case letters, digits, "-" or "_"' });
+
+const resource = z.strictObject({
+  name: resourceName,
+  type: z.enum(['openai', 'http']),
+  upstream: httpUrl,
+  inject: z.strictObject({ headers: z.record(z.string(), z.string()).default({}) }).default({ headers: {} }),
+  attributes: z.record(z.string(), attributeValue).default({}),
+  timeouts: z
+    .strictObject({
+      connect_ms: z.number().int().positive().default(5_000),
+      response_ms: z.number().int().positive().default(300_000),
+    })
+    .default({ connect_ms: 5_000, response_ms: 300_000 }),
+});
+
+const webhookChannel = z.strictObject({ type: z.literal('webhook'), url: httpUrl, secret: z.string().min(1) });
+
+export const configSchema = z
+  .strictObject({
+    listen: hostPort.default('127.0.0.1:8080'),
+    admin: z.strictObject({ listen: hostPort.default('127.0.0.1:8081') }).default({ listen: '127.0.0.1:8081' }),
+    store: z
+      .string()
+      .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { message: 'must be "sqlite:PATH" or "postgres://..."' })
+      .default('sqlite:./data/airlock.db'),
+    identity: z
+      .strictObject({ oidc: z.array(oidcIssuer).default([]) })
+      .default({ oidc: [] }),
+    policy: z.strictObject({ dir: z.string().min(1).default('./policies') }).default({ dir: './policies' }),
+    audit: z
+      .strictObject({
+        signing_key_file: z.string().min(1).default('./data/audit.key'),
+        origin: z.string().min(1).default('airlock.local/audit'),
+        mode: z.enum(['strict', 'async']).default('strict'),
+        sinks: z
+          .array(
+            z.discriminatedUnion('type', [
+              webhookChannel,
+              z.strictObject({ type: z.literal('file'), path: z.string().min(1) }),
+            ]),
+          )
+          .default([]),
+      })
+      .default({ signing_key_file: './data/audit.key', origin: 'airlock.local/audit', mode: 'strict', sinks: [] }),
+    approvals: z
+      .strictObject({
+        hold_seconds: z.number().int().min(0).default(0),
+        ttl_seconds: z.number().int().positive().default(3600),
+        notify: z.array(webhookChannel).default([]),
+      })
+      .default({ hold_seconds: 0, ttl_seconds: 3600, notify: [] }),
+    limits: z
+      .strictObject({ max_body_bytes: z.number().int().positive().default(10 * 1024 * 1024) })
+      .default({ max_body_bytes: 10 * 1024 * 1024 }),
+    resources: z.array(resource).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.resources.forEach((r, i) => {
+      if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: ['resources', i, 'name'], message: `duplicate resource name "${r.name}"` });
+      seen.add(r.name);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ResourceConfig = Config['resources'][number];
+export type OidcIssuerConfig = Config['identity']['oidc'][number];

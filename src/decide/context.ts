@@ -1,0 +1,44 @@
+// Decide stage: the context keys every request has, whatever its resource type. The
+// classifier's type-specific keys (model, stream, ...) are merged over these by the caller.
+import type { CedarRecord, CedarValue } from '../model/entity.js';
+import type { Principal } from '../model/principal.js';
+
+export interface CommonContextInput {
+  readonly principal: Pick<Principal, 'mfa' | 'mfaAge'>;
+  readonly sourceIp: string;
+  readonly method: string;
+  readonly path: string;
+  readonly now: Date;
+}
+
+export function commonContext({ principal, sourceIp, method, path, now }: CommonContextInput): CedarRecord {
+  return {
+    mfa: principal.mfa,
+    mfa_age: cedarLong(principal.mfaAge),
+    source_ip: ipValue(sourceIp),
+    hour: now.getUTCHours(),
+    weekday: now.getUTCDay(),
+    method,
+    path,
+  };
+}
+
+/**
+ * Cedar `ip` value. A dual-stack socket reports IPv4 peers as `::ffff:a.b.c.d`; policies are
+ * written against the IPv4 form (`ip("10.0.0.0/8")`), so the prefix goes. A zone suffix
+ * (`fe80::1%eth0`) is not an address Cedar parses and says nothing a policy could use.
+ */
+export function ipValue(address: string): CedarValue {
+  let a = address.trim();
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(a);
+  if (mapped) a = mapped[1]!;
+  const zone = a.indexOf('%');
+  if (zone >= 0) a = a.slice(0, zone);
+  return { __extn: { fn: 'ip', arg: a } };
+}
+
+/** Cedar longs are whole numbers; an age is never negative. */
+function cedarLong(n: number): number {
+  if (!Number.isFinite(n)) return Number.MAX_SAFE_INTEGER;
+  return Math.max(0, Math.floor(n));
+}

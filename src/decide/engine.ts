@@ -1,0 +1,62 @@
+// Decide stage: the Cedar engine behind `decide(input) -> Decision`, one engine per bundle
+// version. Policies are pre-parsed once per action slice; a request meets only its slice and
+// only the entities it needs; a bounded cache skips Cedar for repeated requests.
+import { statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import type { Decision } from '../model/decision.js';
+import { ActionSlices } from './action-slices.js';
+import { cacheKey, MAX_KEY_LENGTH } from './cache-key.js';
+import { DecisionCache } from './decision-cache.js';
+import { denied, finalize, fromAnswer, type Outcome } from './outcome.js';
+import { EntityIndex } from './request-entities.js';
+import type { BundlePolicy, DecideInput, PolicyBundle, PolicyEngine } from './types.js';
+
+export interface EngineOptions {
+  /** Decision cache entries; 0 turns the cache off. */
+  readonly cacheSize?: number;
+}
+
+export function createEngine(bundle: PolicyBundle, options: EngineOptions = {}): PolicyEngine {
+  const byId = new Map<string, BundlePolicy>(bundle.policies.map((p) => [p.id, p]));
+  const slices = new ActionSlices(bundle);
+  const entities = new EntityIndex(bundle);
+  const cache = new DecisionCache<Outcome>(options.cacheSize ?? 10_000);
+  let disposed = false;
+
+  const evaluate = (input: DecideInput): Outcome => {
+    if (disposed) return denied(['policy engine disposed']);
+    const slice = slices.forAction(input.request.action);
+    if (slice.setId === undefined) return denied(['no permit matched', `no policy applies to action ${input.request.action}`]);
+    const key = cacheKey(input, slice.contextKeys);
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const { principal, request } = input;
+    const answer = statefulIsAuthorized({
+      principal: { type: principal.type, id: principal.id },
+      action: { type: 'Action', id: request.action },
+      resource: { type: request.resource.type, id: request.resource.id },
+      context: input.context,
+      preparsedPolicySetId: slice.setId,
+      entities: entities.forRequest(input),
+    });
+    const outcome = fromAnswer(answer, byId);
+    if (outcome.cacheable && key.length <= MAX_KEY_LENGTH) cache.set(key, outcome);
+    return outcome;
+  };
+
+  return {
+    version: bundle.version,
+    decide(input: DecideInput): Decision {
+      try {
+        return finalize(evaluate(input), input.principal, bundle.version);
+      } catch (e) {
+        // Anything unexpected (a wasm trap, a value Cedar cannot take) is a deny, never a throw
+        // that a caller might turn into something else.
+        return finalize(denied([`policy engine error: ${(e as Error)?.message ?? String(e)}`]), input.principal, bundle.version);
+      }
+    },
+    dispose(): void {
+      disposed = true;
+      slices.dispose();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+// Decide stage: public API. Load a bundle, build an engine, decide; policy tests for the CLI.
+export { loadBundle, bundleSummary } from './bundle.js';
+export { createEngine, type EngineOptions } from './engine.js';
+export { commonContext, ipValue, type CommonContextInput } from './context.js';
+export { runPolicyTests, loadPolicyTests, type PolicyTestReport, type PolicyTestResult } from './policy-tests.js';
+export type { PolicyTestCase } from './policy-test-cases.js';
+export type {
+  BundlePolicy,
+  BundleSummary,
+  DecideInput,
+  PolicyBundle,
+  PolicyEngine,
+  PolicyObligations,
+} from './types.js';

@@ -1,0 +1,51 @@
+// Decide stage, bundle loading: what a policy can match and what it reads, from its JSON form.
+// The engine slices the bundle by action scope and keys its cache on the context keys read,
+// so both answers must over-approximate: when in doubt, say "all".
+import type { PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { ActionScope, ContextKeys } from './types.js';
+
+export function actionScope(policy: PolicyJson): ActionScope {
+  const c = policy.action;
+  if (c.op === 'All') return { all: true };
+  const uids = c.op === '==' ? ('entity' in c ? [c.entity] : undefined) : 'entities' in c ? c.entities : [c.entity];
+  // A slot (templates only) could stand for any action.
+  if (!uids) return { all: true };
+  const ids: string[] = [];
+  for (const u of uids) {
+    const ref = '__entity' in u ? u.__entity : u;
+    // A namespaced action type can never equal the `Action::"..."` the gateway asks about,
+    // so it contributes no id; a policy with none left matches no request at all.
+    if (ref.type === 'Action') ids.push(ref.id);
+  }
+  return { all: false, ids };
+}
+
+export function contextKeys(policy: PolicyJson): ContextKeys {
+  const keys = new Set<string>();
+  let whole = false;
+  const visit = (node: unknown): void => {
+    if (whole || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const rec = node as Record<string, unknown>;
+    if (rec['Var'] === 'context') {
+      whole = true; // `context` used as a value of its own
+      return;
+    }
+    for (const op of ['.', 'has'] as const) {
+      const inner = rec[op] as { left?: unknown; attr?: string | string[] } | undefined;
+      if (inner && isContextVar(inner.left)) {
+        const attr = Array.isArray(inner.attr) ? inner.attr[0] : inner.attr;
+        if (typeof attr === 'string') keys.add(attr);
+        else whole = true;
+        return;
+      }
+    }
+    for (const v of Object.values(rec)) visit(v);
+  };
+  for (const clause of policy.conditions) visit(clause.body);
+  return whole ? 'all' : [...keys].sort();
+}
+
+function isContextVar(node: unknown): boolean {
+  return typeof node === 'object' && node !== null && (node as Record<string, unknown>)['Var'] === 'context';
+}

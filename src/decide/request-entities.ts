@@ -1,0 +1,76 @@
+// Decide stage: the entities one Cedar request needs, and no more. Cedar's cost grows with
+// every entity passed, so a request carries its principal, resource and action with their
+// ancestors from the bundle's static entities, not the whole `entities.json`.
+import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { formatEntity, type CedarRecord, type EntityRef } from '../model/entity.js';
+import type { DecideInput, PolicyBundle } from './types.js';
+
+type Uid = { type: string; id: string };
+const key = (u: Uid): string => formatEntity(u);
+
+export class EntityIndex {
+  private readonly byUid = new Map<string, EntityJson>();
+
+  constructor(bundle: Pick<PolicyBundle, 'entities' | 'actionParents'>) {
+    for (const e of bundle.entities) this.byUid.set(key(e.uid as Uid), e);
+    // Action entities carry the merged hierarchy (entities.json and schema declarations).
+    for (const [id, parents] of bundle.actionParents) {
+      const uid = { type: 'Action', id };
+      const attrs = this.byUid.get(key(uid))?.attrs ?? {};
+      this.byUid.set(key(uid), { uid, attrs, parents: parents.map((p) => ({ type: 'Action', id: p })) });
+    }
+  }
+
+  /** The entities for one request: principal, resource, action, each with its ancestors. */
+  forRequest(input: DecideInput): EntityJson[] {
+    const out = new Map<string, EntityJson>();
+    const { principal, request } = input;
+    const groups = principal.groups.map((g) => ({ type: 'Group', id: g }));
+    this.put(out, { type: principal.type, id: principal.id }, {}, groups);
+
+    const container = { type: 'Resource', id: request.resourceName };
+    const attrs = input.resourceAttributes ?? {};
+    if (request.resourceName === '') {
+      // No configured resource in between (the control plane's `Airlock::"control-plane"`).
+      this.put(out, request.resource, {}, []);
+    } else if (key(request.resource) === key(container)) {
+      this.put(out, container, attrs, []);
+    } else {
+      this.put(out, request.resource, {}, [container]);
+      this.put(out, container, attrs, []);
+    }
+    this.put(out, { type: 'Action', id: request.action }, {}, []);
+    return [...out.values()];
+  }
+
+  /** Adds one entity (static data merged with what the request adds) and its ancestors. */
+  private put(out: Map<string, EntityJson>, ref: EntityRef, attrs: CedarRecord, parents: Uid[]): void {
+    const k = key(ref);
+    const base = out.get(k) ?? this.byUid.get(k);
+    const merged: EntityJson = {
+      uid: { type: ref.type, id: ref.id },
+      attrs: { ...(base?.attrs ?? {}), ...attrs },
+      parents: unique([...((base?.parents ?? []) as Uid[]), ...parents]),
+    };
+    if (base?.tags) merged.tags = base.tags;
+    out.set(k, merged);
+    this.addAncestors(out, merged.parents as Uid[]);
+  }
+
+  private addAncestors(out: Map<string, EntityJson>, parents: Uid[]): void {
+    const queue = [...parents];
+    for (let u = queue.shift(); u; u = queue.shift()) {
+      const k = key(u);
+      if (out.has(k)) continue;
+      const e = this.byUid.get(k);
+      if (!e) continue; // an unknown parent has no ancestors; Cedar needs no entity for it
+      out.set(k, e);
+      queue.push(...(e.parents as Uid[]));
+    }
+  }
+}
+
+function unique(uids: Uid[]): Uid[] {
+  const seen = new Set<string>();
+  return uids.filter((u) => !seen.has(key(u)) && (seen.add(key(u)), true));
+}

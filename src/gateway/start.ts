@@ -1,0 +1,89 @@
+// Assembles one gateway process from a validated config: store, audit writer, identity, policy,
+// resources, and the two listeners. `close()` drains in the order that loses nothing: stop
+// accepting, let in-flight requests finish, flush the audit queue, then close the store.
+import { auditRoutes } from '../admin/api/audit-routes.js';
+import { createControlPlane } from '../admin/control-plane.js';
+import { GatewayMetrics } from '../admin/metrics.js';
+import { AuditWriter } from '../audit/writer.js';
+import { resolveFrom, type LoadedConfig } from '../config/load.js';
+import { createEngine, loadBundle, type PolicyEngine } from '../decide/index.js';
+import { createIdentifier } from '../identify/index.js';
+import type { Logger } from '../lib/logger.js';
+import { createDataPlane } from '../pipeline/data-plane.js';
+import { closeResources, mountResources } from '../pipeline/resources.js';
+import { openStore } from '../store/index.js';
+import { drain, listen } from './listen.js';
+
+export interface RunningGateway {
+  readonly dataUrl: string;
+  readonly adminUrl: string;
+  close(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly log: Logger;
+  readonly now?: () => Date;
+}
+
+export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Promise<RunningGateway> {
+  const { config } = loaded;
+  const now = opts.now ?? (() => new Date());
+  const log = opts.log;
+  const store = await openStore(config.store, loaded.baseDir);
+  const metrics = new GatewayMetrics(() => audit.depth);
+  const audit = new AuditWriter(store.audit, {
+    onError: (err) => {
+      metrics.auditErrors.inc();
+      log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit commit failed');
+    },
+  });
+
+  const policyDir = resolveFrom(loaded, config.policy.dir);
+  const bundle = await loadBundle(policyDir);
+  const engine: PolicyEngine = createEngine(bundle);
+  await audit.append({ kind: 'policy_load', time: now().toISOString(), version: bundle.version, dir: config.policy.dir, policies: bundle.policyIds.length });
+  log.info({ version: bundle.version, policies: bundle.policyIds.length }, 'policy bundle loaded');
+
+  const identifier = await createIdentifier({ oidc: [...config.identity.oidc], keys: store.keys, baseDir: loaded.baseDir });
+  const resources = mountResources(config.resources);
+  const currentEngine = () => engine;
+
+  const dataPlane = createDataPlane({
+    resources,
+    identifier,
+    engine: currentEngine,
+    maxBodyBytes: config.limits.max_body_bytes,
+    now,
+    audit,
+    metrics,
+    log,
+    auditMode: config.audit.mode,
+  });
+  const controlPlane = createControlPlane({
+    identifier,
+    engine: currentEngine,
+    audit,
+    metrics,
+    log,
+    now,
+    ready: () => store.ping(),
+    routes: [...auditRoutes(store.audit)],
+  });
+
+  const data = await listen(config.listen, dataPlane);
+  const admin = await listen(config.admin.listen, controlPlane);
+  log.info({ data: data.url, admin: admin.url }, 'airlock is listening');
+
+  return {
+    dataUrl: data.url,
+    adminUrl: admin.url,
+    async close(graceMs = 10_000) {
+      await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
+      const flushed = await audit.flush();
+      if (!flushed) log.error({ pending: audit.depth }, 'audit records could not be flushed before exit');
+      await identifier.close();
+      await closeResources(resources);
+      await store.close();
+    },
+  };
+}

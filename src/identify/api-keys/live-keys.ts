@@ -1,0 +1,98 @@
+// Identify stage, API keys: an in-memory map of live key hashes, kept in step with the KeyStore.
+//
+// The map is reloaded whenever the store's keysVersion() changes, polled every 500 ms, so a key
+// revoked by any process (the CLI, another replica) is refused here within a second, with no
+// database read on the request path. Lookup is by SHA-256 hash: a timing difference in the Map
+// lookup reveals at most a hash prefix, which says nothing about any key.
+
+import type { ApiKeyRecord, KeyStore } from '../../store/ports.js';
+import { hashApiKey } from './key-format.js';
+
+const MISS_REFRESH_MS = 100;
+
+export interface LiveKeysOptions {
+  readonly now?: () => number;
+  /** How often the store's version is checked (ms). */
+  readonly pollMs?: number;
+}
+
+export class LiveKeys {
+  private byHash: ReadonlyMap<string, ApiKeyRecord> = new Map();
+  private version: number | undefined;
+  private pending: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastReloadAt = 0;
+  private readonly store: KeyStore;
+  private readonly now: () => number;
+  private readonly pollMs: number;
+  /** Whether the last refresh reached the store; for readiness checks. */
+  healthy = false;
+
+  constructor(store: KeyStore, opts: LiveKeysOptions = {}) {
+    this.store = store;
+    this.now = opts.now ?? Date.now;
+    this.pollMs = opts.pollMs ?? 500;
+  }
+
+  /**
+   * Loads the keys once, then keeps polling until close(). A store that cannot be read at start
+   * does not stop the gateway: every key is refused until a poll succeeds.
+   */
+  async start(): Promise<void> {
+    this.timer ??= setInterval(() => void this.refresh().catch(() => undefined), this.pollMs);
+    this.timer.unref();
+    await this.refresh().catch(() => undefined);
+  }
+
+  /**
+   * Reloads the map if the store's version moved. On a store error the last good map stays in
+   * use (a database blip must not lock every agent out) and the error is thrown to the caller;
+   * keys unknown to that map are still refused, so failure never admits anyone new.
+   */
+  refresh(): Promise<void> {
+    this.pending ??= this.reload().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  /**
+   * A key created a moment ago (by the CLI, another replica) should work at once, not after the
+   * next poll: on a miss the store's version is re-read, at most once per `MISS_REFRESH_MS`, so a
+   * flood of made-up keys costs at most that many cheap reads.
+   */
+  async refreshOnMiss(): Promise<void> {
+    if (this.now() - this.lastReloadAt < MISS_REFRESH_MS) return;
+    await this.refresh().catch(() => undefined);
+  }
+
+  private async reload(): Promise<void> {
+    this.lastReloadAt = this.now();
+    try {
+      // Version first: a change landing during the list is caught by the next poll.
+      const version = await this.store.keysVersion();
+      if (version !== this.version) {
+        const live = await this.store.listLiveKeys(this.now());
+        this.byHash = new Map(live.map((r) => [r.hash, r]));
+        this.version = version;
+      }
+      this.healthy = true;
+    } catch (err) {
+      this.healthy = false;
+      throw err;
+    }
+  }
+
+  /** The record of a live key, or undefined; expiry is checked against now, not the last poll. */
+  lookup(key: string): ApiKeyRecord | undefined {
+    const record = this.byHash.get(hashApiKey(key));
+    if (record === undefined || record.revokedAt !== null) return undefined;
+    if (record.expiresAt !== null && record.expiresAt <= this.now()) return undefined;
+    return record;
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

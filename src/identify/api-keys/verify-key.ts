@@ -1,0 +1,23 @@
+// Identify stage, API keys: turns a presented key into an Agent principal, or refuses it.
+
+import { AirlockError } from '../../lib/errors.js';
+import { UNKNOWN_MFA_AGE, type Principal } from '../../model/principal.js';
+import { isWellFormedApiKey } from './key-format.js';
+import type { LiveKeys } from './live-keys.js';
+
+/** Refusal reasons are fixed strings: nothing of the key reaches a message or a log. */
+export function principalForApiKey(keys: LiveKeys, key: string): Principal {
+  if (!isWellFormedApiKey(key)) throw new AirlockError('unauthenticated', 'malformed API key');
+  const record = keys.lookup(key);
+  // Revoked, expired and never-issued keys get the same answer: a caller learns nothing by probing.
+  if (record === undefined) throw new AirlockError('unauthenticated', 'unknown, revoked or expired API key');
+  return {
+    type: 'Agent',
+    id: record.agent,
+    groups: record.groups,
+    mfa: false,
+    mfaAge: UNKNOWN_MFA_AGE,
+    authMethod: 'api_key',
+    ...(record.expiresAt !== null ? { expiresAt: Math.floor(record.expiresAt / 1000) } : {}),
+  };
+}

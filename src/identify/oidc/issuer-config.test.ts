@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { AirlockError } from '../../lib/errors.js';
+import type { OidcIssuerConfig } from './issuer-config.js';
+import { createOidcVerifier } from './verify-token.js';
+
+const issuer = { issuer: 'https://login.test', audience: 'airlock' };
+
+async function configError(configs: OidcIssuerConfig[], baseDir?: string): Promise<string> {
+  const err = await createOidcVerifier(configs, baseDir ? { baseDir } : {}).then(
+    () => assert.fail('expected a config error'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof AirlockError);
+  assert.equal(err.code, 'config_invalid');
+  return err.message;
+}
+
+describe('OIDC issuer configuration', () => {
+  it('stops at start when the jwks_file is missing, naming the key path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'airlock-cfg-'));
+    assert.match(await configError([{ ...issuer, jwks_file: 'nope.json' }], dir), /^identity\.oidc\[0\]\.jwks_file: file not found/);
+  });
+
+  it('stops at start when the jwks_file is not a key set', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'airlock-cfg-'));
+    await writeFile(join(dir, 'bad.json'), '{"keys": 3}');
+    assert.match(await configError([{ ...issuer, jwks_file: 'bad.json' }], dir), /not a JSON Web Key Set/);
+  });
+
+  it('needs exactly one of jwks_file and jwks_uri, and an http(s) jwks_uri', async () => {
+    assert.match(await configError([{ ...issuer }]), /exactly one/);
+    assert.match(await configError([{ ...issuer, jwks_file: 'a', jwks_uri: 'https://x.test/j' }]), /exactly one/);
+    assert.match(await configError([{ ...issuer, jwks_uri: 'file:///etc/passwd' }]), /jwks_uri/);
+  });
+
+  it('refuses the same issuer twice', async () => {
+    const twice = { ...issuer, jwks_uri: 'https://x.test/jwks' };
+    assert.match(await configError([twice, twice]), /^identity\.oidc\[1\]\.issuer: listed twice/);
+  });
+});

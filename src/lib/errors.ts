@@ -1,0 +1,28 @@
+// One error type whose codes are the contract's problem codes, so callers switch on `code`.
+
+export type ErrorCode =
+  | 'unauthenticated'
+  | 'mfa_required'
+  | 'denied'
+  | 'approval_required'
+  | 'not_found'
+  | 'bad_request'
+  | 'payload_too_large'
+  | 'upstream_unavailable'
+  | 'upstream_timeout'
+  | 'audit_unavailable'
+  | 'store_unavailable'
+  | 'config_invalid'
+  | 'policy_invalid'
+  | 'internal';
+
+export class AirlockError extends Error {
+  override readonly name = 'AirlockError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,86 @@
+// RFC 9457 problem details: the one place where refusal codes become HTTP statuses and bodies.
+import type { ServerResponse } from 'node:http';
+import type { ErrorCode } from './errors.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  unauthenticated: 401,
+  mfa_required: 401,
+  denied: 403,
+  approval_required: 403,
+  not_found: 404,
+  bad_request: 400,
+  payload_too_large: 413,
+  upstream_unavailable: 502,
+  upstream_timeout: 504,
+  audit_unavailable: 503,
+  store_unavailable: 503,
+  config_invalid: 500,
+  policy_invalid: 500,
+  internal: 500,
+};
+
+const TITLE: Record<ErrorCode, string> = {
+  unauthenticated: 'Authentication required',
+  mfa_required: 'Step-up authentication required',
+  denied: 'Denied by policy',
+  approval_required: 'Approval required',
+  not_found: 'Not found',
+  bad_request: 'Bad request',
+  payload_too_large: 'Request body too large',
+  upstream_unavailable: 'Upstream unavailable',
+  upstream_timeout: 'Upstream timeout',
+  audit_unavailable: 'Audit log unavailable',
+  store_unavailable: 'Store unavailable',
+  config_invalid: 'Invalid configuration',
+  policy_invalid: 'Invalid policy bundle',
+  internal: 'Internal error',
+};
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+export interface ProblemOptions {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly requestId: string;
+  /** Extra members (approval_id, ...). */
+  readonly extra?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+}
+
+export function sendProblem(res: ServerResponse, p: ProblemOptions): number {
+  const status = STATUS[p.code];
+  const body = JSON.stringify({
+    type: `urn:airlock:problem:${p.code}`,
+    title: TITLE[p.code],
+    status,
+    detail: p.detail,
+    code: p.code,
+    request_id: p.requestId,
+    ...p.extra,
+  });
+  if (res.headersSent) {
+    res.destroy();
+    return status;
+  }
+  res.writeHead(status, {
+    'content-type': 'application/problem+json',
+    'content-length': Buffer.byteLength(body),
+    ...p.headers,
+  });
+  res.end(body);
+  return status;
+}
+
+/** RFC 6750 / RFC 9470 challenges for the 401 answers. */
+export function bearerChallenge(code: ErrorCode, maxAge?: number): Record<string, string> {
+  if (code === 'mfa_required') {
+    const age = maxAge !== undefined ? `, max_age=${maxAge}` : '';
+    return {
+      'www-authenticate': `Bearer error="insufficient_user_authentication", error_description="step-up authentication required"${age}`,
+    };
+  }
+  if (code === 'unauthenticated') return { 'www-authenticate': 'Bearer' };
+  return {};
+}

@@ -1,0 +1,27 @@
+// Splits a data-plane URL into resource name, path and query, refusing paths whose meaning could
+// differ between the gateway and the upstream (dot segments, raw or percent-encoded). The
+// decision is made on exactly the path that is forwarded.
+
+export interface RequestPath {
+  readonly resourceName: string;
+  /** The rest after `/<resource>`, with a leading `/`. */
+  readonly path: string;
+  /** The query string including its `?`, or empty. */
+  readonly query: string;
+}
+
+const DOT_SEGMENT = /^(\.|%2e){1,2}$/i;
+
+/** Undefined when the URL names no resource; 'bad_path' when the path is ambiguous. */
+export function splitRequestPath(url: string): RequestPath | undefined | 'bad_path' {
+  const q = url.indexOf('?');
+  const pathname = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 ? '' : url.slice(q);
+  if (!pathname.startsWith('/')) return 'bad_path';
+  const segments = pathname.split('/');
+  if (segments.some((s) => DOT_SEGMENT.test(s))) return 'bad_path';
+  const resourceName = segments[1];
+  if (!resourceName) return undefined;
+  const rest = segments.slice(2).join('/');
+  return { resourceName, path: `/${rest}`, query };
+}

@@ -1,0 +1,31 @@
+// The decide stage's result. Refusals are data here; each protocol adapter renders them.
+
+export type Effect = 'allow' | 'deny' | 'approval_required' | 'mfa_required';
+
+export interface ApprovalObligation {
+  /** Approvers must be members of one of these groups. */
+  readonly groups: readonly string[];
+  /** Distinct approvers needed. */
+  readonly quorum: number;
+}
+
+export interface MfaObligation {
+  /** Longest accepted time since authentication, in seconds; undefined: any age. */
+  readonly maxAge?: number;
+}
+
+export interface Obligations {
+  readonly approval?: ApprovalObligation;
+  readonly mfa?: MfaObligation;
+}
+
+export interface Decision {
+  readonly effect: Effect;
+  /** Ids of the determining policies (`@id`, else `<file>#<index>`). */
+  readonly policies: readonly string[];
+  /** Short, human-readable reasons, e.g. `no permit matched`, `forbidden by deny-prod`. */
+  readonly reasons: readonly string[];
+  readonly obligations: Obligations;
+  /** SHA-256 over the bundle's files; empty when no bundle decided (e.g. unauthenticated). */
+  readonly policyVersion: string;
+}

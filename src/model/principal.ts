@@ -1,0 +1,24 @@
+// The identify stage's result: who is asking, as Cedar will see them.
+
+export type PrincipalType = 'User' | 'Agent';
+
+export interface Principal {
+  readonly type: PrincipalType;
+  readonly id: string;
+  /** Group ids; each becomes a parent `Group::"<id>"` of the principal entity. */
+  readonly groups: readonly string[];
+  /** True when the credential proves multi-factor authentication (JWT `amr`). */
+  readonly mfa: boolean;
+  /** Seconds since the user authenticated (`auth_time`); very large when unknown. */
+  readonly mfaAge: number;
+  readonly authMethod: 'oidc' | 'api_key';
+  /** Unix seconds after which the credential is no longer accepted. */
+  readonly expiresAt?: number;
+}
+
+/** `mfa_age` when the token carries no `auth_time`: old enough to fail any max age. */
+export const UNKNOWN_MFA_AGE = 2_147_483_647;
+
+export function principalUid(p: Pick<Principal, 'type' | 'id'>): string {
+  return `${p.type}::${JSON.stringify(p.id)}`;
+}

@@ -1,0 +1,55 @@
+// Header rules for forwarding (RFC 9110 section 7.6.1): hop-by-hop headers, and any header the
+// Connection header names, stay on their own hop. The client's credential and Airlock's own
+// headers never reach the upstream; upstream credentials come only from `inject`.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+const NEVER_FORWARDED = new Set(['authorization', 'host', 'airlock-approval', 'content-length', 'expect']);
+
+function connectionListed(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Set<string> {
+  const raw = headers.connection;
+  const value = Array.isArray(raw) ? raw.join(',') : raw ?? '';
+  return new Set(value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+}
+
+/** Headers for the upstream request: the client's, filtered, then `inject` (which wins). */
+export function upstreamRequestHeaders(
+  client: IncomingHttpHeaders,
+  inject: Readonly<Record<string, string>>,
+  clientIp: string,
+  bodyLength: number,
+): Record<string, string | string[]> {
+  const listed = connectionListed(client);
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(client)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || NEVER_FORWARDED.has(name) || listed.has(name)) continue;
+    out[name] = value;
+  }
+  const prior = client['x-forwarded-for'];
+  out['x-forwarded-for'] = prior ? `${String(prior)}, ${clientIp}` : clientIp;
+  if (bodyLength > 0) out['content-length'] = String(bodyLength);
+  for (const [name, value] of Object.entries(inject)) out[name.toLowerCase()] = value;
+  return out;
+}
+
+/** Headers for the client response: the upstream's, minus hop-by-hop ones. */
+export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+  const listed = connectionListed(upstream);
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}

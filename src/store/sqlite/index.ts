@@ -1,0 +1,34 @@
+// The embedded store: one SQLite file in WAL mode, shared safely by the gateway and CLI processes.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Store } from '../ports.js';
+import { sqliteAuditStore } from './audit.js';
+import { sqliteKeyStore } from './keys.js';
+import { migrate } from './migrations.js';
+
+export function openSqliteStore(file: string): Store {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode survives a process crash (the case strict audit guards against); only an
+  // OS crash or power loss can drop the last commits. FULL costs an fsync per batch.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return {
+    keys: sqliteKeyStore(db),
+    audit: sqliteAuditStore(db),
+    async ping() {
+      try {
+        db.prepare('SELECT 1').get();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// API keys on SQLite. Only hashes are stored; a counter row lets caches notice any change cheaply.
+import type Database from 'better-sqlite3';
+import type { ApiKeyRecord, KeyStore } from '../ports.js';
+
+interface KeyRow {
+  id: string;
+  agent: string;
+  groups_json: string;
+  hash: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+const toRecord = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id,
+  agent: r.agent,
+  groups: JSON.parse(r.groups_json) as string[],
+  hash: r.hash,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+});
+
+export function sqliteKeyStore(db: Database.Database): KeyStore {
+  const bump = db.prepare(
+    `INSERT INTO counters(name, value) VALUES ('keys', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1`,
+  );
+  const insert = db.prepare(
+    `INSERT INTO api_keys(id, agent, groups_json, hash, created_at, expires_at, revoked_at)
+     VALUES (@id, @agent, @groups_json, @hash, @created_at, @expires_at, @revoked_at)`,
+  );
+  const all = db.prepare(`SELECT * FROM api_keys ORDER BY created_at, id`);
+  const live = db.prepare(
+    `SELECT * FROM api_keys WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at`,
+  );
+  const revoke = db.prepare(
+    `UPDATE api_keys SET revoked_at = @now WHERE agent = @agent AND revoked_at IS NULL`,
+  );
+  const version = db.prepare(`SELECT value FROM counters WHERE name = 'keys'`).pluck();
+
+  return {
+    async insertKey(k) {
+      db.transaction(() => {
+        insert.run({
+          id: k.id,
+          agent: k.agent,
+          groups_json: JSON.stringify(k.groups),
+          hash: k.hash,
+          created_at: k.createdAt,
+          expires_at: k.expiresAt,
+          revoked_at: k.revokedAt,
+        });
+        bump.run();
+      }).immediate();
+    },
+    async listKeys() {
+      return (all.all() as KeyRow[]).map(toRecord);
+    },
+    async listLiveKeys(now) {
+      return (live.all(now) as KeyRow[]).map(toRecord);
+    },
+    async revokeAgentKeys(agent, now) {
+      return db.transaction(() => {
+        const changes = revoke.run({ agent, now }).changes;
+        if (changes) bump.run();
+        return changes;
+      }).immediate();
+    },
+    async keysVersion() {
+      return (version.get() as number | undefined) ?? 0;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// Starts a real `airlock serve` process on a throwaway directory (config, policies, store, dev
+// keys) for end-to-end tests, and mints development tokens for it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { ensureDevKey, signDevToken, type DevTokenOptions } from '../../src/identify/index.js';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const AIRLOCK_BIN = path.join(REPO, 'bin/airlock.js');
+
+export interface AirlockOptions {
+  /** File name → Cedar text (or any bundle file: entities.json, schema.cedarschema, tests/x.yaml). */
+  readonly policies: Record<string, string>;
+  readonly resources: readonly Record<string, unknown>[];
+  /** Merged over the generated config's top level. */
+  readonly config?: Record<string, unknown>;
+  readonly env?: Record<string, string>;
+}
+
+export interface RunningAirlock {
+  readonly dir: string;
+  readonly configFile: string;
+  readonly dataUrl: string;
+  readonly adminUrl: string;
+  readonly proc: ChildProcess;
+  stderr(): string;
+  token(opts: Omit<DevTokenOptions, 'dir'>): Promise<string>;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startAirlock(opts: AirlockOptions): Promise<RunningAirlock> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'airlock-e2e-'));
+  const devDir = path.join(dir, 'dev');
+  await ensureDevKey(devDir);
+  for (const [name, text] of Object.entries(opts.policies)) {
+    await mkdir(path.dirname(path.join(dir, 'policies', name)), { recursive: true });
+    await writeFile(path.join(dir, 'policies', name), text);
+  }
+  const config = {
+    listen: '127.0.0.1:0',
+    admin: { listen: '127.0.0.1:0' },
+    store: 'sqlite:./data/airlock.db',
+    identity: { oidc: [{ issuer: 'https://dev.airlock.local', audience: 'airlock', jwks_file: './dev/jwks.json' }] },
+    policy: { dir: './policies' },
+    audit: { signing_key_file: './data/audit.key', origin: 'test.airlock.local/audit' },
+    resources: opts.resources,
+    ...opts.config,
+  };
+  const configFile = path.join(dir, 'airlock.yaml');
+  await writeFile(configFile, stringify(config));
+  const proc = spawn(process.execPath, [AIRLOCK_BIN, 'serve', '--config', configFile], {
+    cwd: dir,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const urls = await new Promise<{ data: string; admin: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`airlock did not start:\n${stderr}`)), 20_000);
+    proc.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const m = /"data":"([^"]+)","admin":"([^"]+)"/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ data: m[1]!, admin: m[2]! });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`airlock exited with ${code}:\n${stderr}`));
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return {
+    dir,
+    configFile,
+    dataUrl: urls.data,
+    adminUrl: urls.admin,
+    proc,
+    stderr: () => stderr,
+    token: (t) => signDevToken({ ...t, dir: devDir }),
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const proc = spawn(process.execPath, [AIRLOCK_BIN, ...args], { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env } });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
