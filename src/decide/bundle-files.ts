@@ -28,17 +28,28 @@ export async function readBundleFiles(dir: string): Promise<BundleFiles> {
     // Symlinked files count: a Kubernetes ConfigMap mounts every file as a symlink.
     if (e.isFile() || (e.isSymbolicLink() && (await stat(full)).isFile())) all.push(rel);
   }
-  const policyFiles = all.filter((p) => p.endsWith('.cedar') && !p.startsWith('tests/')).sort(byBytes);
-  const testFiles = all.filter((p) => /^tests\/[^/]+\.ya?ml$/.test(p)).sort(byBytes);
-  const hasSchema = all.includes(SCHEMA_FILE);
-  const hasEntities = all.includes(ENTITIES_FILE);
-  const names = [...policyFiles, ...testFiles];
-  if (hasSchema) names.push(SCHEMA_FILE);
-  if (hasEntities) names.push(ENTITIES_FILE);
-  names.sort(byBytes);
   const contents = new Map<string, string>();
-  for (const name of names) contents.set(name, await readFile(join(dir, name), 'utf8'));
-  return { contents, policyFiles, testFiles, hasSchema, hasEntities };
+  for (const name of all.filter(isBundleFile).sort(byBytes)) contents.set(name, await readFile(join(dir, name), 'utf8'));
+  return classify(contents);
+}
+
+/** Sorts a set of (relative path -> content) into bundle roles; other files are ignored. */
+export function classify(files: ReadonlyMap<string, string>): BundleFiles {
+  const names = [...files.keys()].filter(isBundleFile).sort(byBytes);
+  const contents = new Map(names.map((n) => [n, files.get(n) ?? '']));
+  return {
+    contents,
+    policyFiles: names.filter((p) => p.endsWith('.cedar')),
+    testFiles: names.filter((p) => p.startsWith('tests/') && !p.endsWith('.cedar')),
+    hasSchema: contents.has(SCHEMA_FILE),
+    hasEntities: contents.has(ENTITIES_FILE),
+  };
+}
+
+function isBundleFile(p: string): boolean {
+  if (p === SCHEMA_FILE || p === ENTITIES_FILE) return true;
+  if (/^tests\/[^/]+\.ya?ml$/.test(p)) return true;
+  return p.endsWith('.cedar') && !p.startsWith('tests/');
 }
 
 /**

@@ -4,7 +4,7 @@
 import { checkParseSchema } from '@cedar-policy/cedar-wasm/nodejs';
 import { join } from 'node:path';
 import { AirlockError } from '../lib/errors.js';
-import { bundleVersion, ENTITIES_FILE, readBundleFiles, SCHEMA_FILE, type BundleFiles } from './bundle-files.js';
+import { bundleVersion, classify, ENTITIES_FILE, readBundleFiles, SCHEMA_FILE, type BundleFiles } from './bundle-files.js';
 import { parsePolicyFile, validateFile } from './parse-policies.js';
 import { formatCedarError } from './source-location.js';
 import { actionParents, parseEntities } from './static-entities.js';
@@ -17,6 +17,15 @@ export async function loadBundle(dir: string): Promise<PolicyBundle> {
   } catch (e) {
     throw invalid(dir, [`${dir}: cannot read the policy bundle: ${(e as Error).message}`]);
   }
+  return buildBundle(dir, files);
+}
+
+/** A bundle from in-memory files (relative path -> content): for tests and tools. */
+export function bundleFromFiles(files: Readonly<Record<string, string>>, dir = '(memory)'): PolicyBundle {
+  return buildBundle(dir, classify(new Map(Object.entries(files))));
+}
+
+function buildBundle(dir: string, files: BundleFiles): PolicyBundle {
   const problems: string[] = [];
   const shown = (rel: string): string => join(dir, rel);
   const text = (rel: string): string => files.contents.get(rel) ?? '';

@@ -1,5 +1,5 @@
 // Decide stage: public API. Load a bundle, build an engine, decide; policy tests for the CLI.
-export { loadBundle, bundleSummary } from './bundle.js';
+export { loadBundle, bundleFromFiles, bundleSummary } from './bundle.js';
 export { createEngine, type EngineOptions } from './engine.js';
 export { commonContext, ipValue, type CommonContextInput } from './context.js';
 export { runPolicyTests, loadPolicyTests, type PolicyTestReport, type PolicyTestResult } from './policy-tests.js';

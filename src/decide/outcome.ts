@@ -26,17 +26,19 @@ export function fromAnswer(answer: AuthorizationAnswer, byId: ReadonlyMap<string
   if (answer.type !== 'success') {
     return denied([`policy engine failure: ${answer.errors.map((e) => e.message).join('; ') || 'unknown'}`]);
   }
-  const { decision, diagnostics } = answer.response;
+  const { decision } = answer.response;
+  // Sorted, so that the same request gives the same reasons however the set was sliced.
+  const errors = [...answer.response.diagnostics.errors].sort((a, b) => cmp(a.policyId, b.policyId));
+  const determining = [...answer.response.diagnostics.reason].sort(cmp);
   const isPermit = (id: string): boolean => byId.get(id)?.effect === 'permit';
-  const brokenForbids = diagnostics.errors.filter((e) => !isPermit(e.policyId));
+  const brokenForbids = errors.filter((e) => !isPermit(e.policyId));
   if (brokenForbids.length > 0) {
     const reasons = brokenForbids.slice(0, MAX_ERROR_REASONS).map((e) => `forbid ${e.policyId} could not be evaluated: ${e.error.message}`);
     return denied(reasons, unique(brokenForbids.map((e) => e.policyId)), true);
   }
-  const permitErrors = diagnostics.errors
+  const permitErrors = errors
     .slice(0, MAX_ERROR_REASONS)
     .map((e) => `permit ${e.policyId} not applied: ${e.error.message}`);
-  const determining = diagnostics.reason;
   if (decision !== 'allow') {
     const forbids = determining.filter((id) => !isPermit(id));
     if (forbids.length > 0) return denied([`forbidden by ${forbids.join(', ')}`, ...permitErrors], forbids, true);
@@ -76,6 +78,10 @@ export function finalize(outcome: Outcome, principal: Principal, policyVersion: 
     return { ...base, effect: 'approval_required', reasons: [...outcome.reasons, why], obligations };
   }
   return { ...base, effect: 'allow', reasons: outcome.reasons, obligations };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function unique(xs: readonly string[]): string[] {

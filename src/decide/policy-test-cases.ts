@@ -25,7 +25,9 @@ const entity = (types?: readonly string[]) =>
   });
 
 const cedarValue: z.ZodType<CedarValue> = z.lazy(() =>
-  z.union([z.boolean(), z.int(), z.string(), z.array(cedarValue), z.record(z.string(), cedarValue)]),
+  z.union([z.boolean(), z.int(), z.string(), z.array(cedarValue), z.record(z.string(), cedarValue)], {
+    error: 'expected a Cedar value: boolean, whole number, string, list or record',
+  }),
 );
 const record = z.record(z.string(), cedarValue);
 

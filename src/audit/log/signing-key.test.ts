@@ -51,6 +51,8 @@ describe('signing key', () => {
   });
 
   it('refuses a private key where a public key is expected', async () => {
-    await assert.rejects(loadPublicKey(join(dir, 'pub.key')), /not an SPKI PEM public key/);
+    const path = join(dir, 'private-as-public.key');
+    await loadOrCreateSigningKey(path);
+    await assert.rejects(loadPublicKey(path), /not an SPKI PEM public key/);
   });
 });

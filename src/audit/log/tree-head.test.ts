@@ -82,7 +82,7 @@ describe('tree head', () => {
       JSON.stringify({ ...good, edges: [good.edges[0], good.edges[1], 'AAAA'] }),
       JSON.stringify({ ...good, edges: [1, 2, 3] }),
     ];
-    for (const text of bad) assert.throws(() => deserializeHead(text), undefined, text);
+    for (const text of bad) assert.throws(() => deserializeHead(text), Error, text);
   });
 
   it('refuses leaf hashes that are not 32 bytes', () => {

@@ -46,6 +46,15 @@ function lineSeq(line: string): number | string {
   return typeof seq === 'number' ? seq : 'line has no numeric seq';
 }
 
+/** Why a checkpoint's root differs, narrowed by the largest size that did match. */
+function mismatch(size: number, matched: number, sameSizeMatched: boolean): string {
+  // Two valid signatures on different trees of one size: the log showed different histories.
+  if (sameSizeMatched) return 'root differs from another signed checkpoint of the same size (split view)';
+  if (size === 0) return 'root is not the empty tree root';
+  const where = matched > 0 ? `in seq ${matched}..${size - 1}` : `at or before seq ${size - 1}`;
+  return `root mismatch (first differing record ${where})`;
+}
+
 export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogResult> {
   const { records, checkpoints, publicKey, expectedOrigin, savedCheckpoint, storedLeafHashes } = options;
   const planned = checkpointTargets(checkpoints, savedCheckpoint, publicKey, expectedOrigin);
@@ -61,13 +70,13 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogRes
   // Compares the tree so far with every target at this size; returns the first mismatch.
   const checkTargets = (): VerifyLogResult | undefined => {
     if (pending.length > 0) [head, pending] = [extendHead(head, pending), []];
+    let sameSizeMatched = false;
     for (; next < targets.length && targets[next]!.size === head.size; next++) {
       const { label, root } = targets[next]!;
       if (!rootHash(head).equals(root)) {
-        const where = matched > 0 ? `in seq ${matched}..${head.size - 1}` : `at or before seq ${head.size - 1}`;
-        return { ok: false, size: head.size, error: `${label}: root mismatch (first differing record ${where})` };
+        return { ok: false, size: head.size, error: `${label}: ${mismatch(head.size, matched, sameSizeMatched)}` };
       }
-      matched = head.size;
+      [matched, sameSizeMatched] = [head.size, true];
     }
     return undefined;
   };

@@ -1,0 +1,143 @@
+// The data plane's fail-closed paths, with fakes for the stages around it: whatever the decision
+// or the failure, nothing reaches the upstream unless the decision was allow and is durable.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
+import { GatewayMetrics } from '../admin/metrics.js';
+import { AuditWriter } from '../audit/writer.js';
+import type { PolicyEngine } from '../decide/index.js';
+import type { Identifier } from '../identify/index.js';
+import { AirlockError } from '../lib/errors.js';
+import { createLogger } from '../lib/logger.js';
+import type { Decision, Effect } from '../model/decision.js';
+import type { Principal } from '../model/principal.js';
+import type { AuditEntry, AuditStore } from '../store/ports.js';
+import { listen } from '../gateway/listen.js';
+import { createDataPlane } from './data-plane.js';
+import { mountResources } from './resources.js';
+
+const alice: Principal = { type: 'User', id: 'alice', groups: [], mfa: false, mfaAge: 1e9, authMethod: 'oidc' };
+const identifier: Identifier = {
+  async identify(h) {
+    if (h !== 'Bearer good') throw new AirlockError('unauthenticated', 'no');
+    return alice;
+  },
+  async refreshKeys() {},
+  keysHealthy: () => true,
+  async close() {},
+};
+
+function engineSaying(effect: Effect | 'throw'): PolicyEngine {
+  return {
+    version: 'v1',
+    decide(): Decision {
+      if (effect === 'throw') throw new Error('engine exploded');
+      return { effect, policies: [], reasons: [effect], obligations: {}, policyVersion: 'v1' };
+    },
+    dispose() {},
+  };
+}
+
+function memoryAudit(fail: () => boolean): AuditStore & { entries: AuditEntry[] } {
+  const entries: AuditEntry[] = [];
+  const unused = async () => {
+    throw new Error('unused');
+  };
+  return {
+    entries,
+    async appendAudit(batch) {
+      if (fail()) throw new Error('disk full');
+      return batch.map((e) => ({ seq: entries.push(e) - 1, line: JSON.stringify(e) }));
+    },
+    readAudit: unused,
+    auditHead: unused,
+    readNodes: unused,
+    saveCheckpoint: unused,
+    latestCheckpoint: unused,
+    listCheckpoints: unused,
+  };
+}
+
+let upstream: Server;
+let upstreamHits = 0;
+let upstreamUrl: string;
+
+before(async () => {
+  upstream = createServer((req, res) => {
+    upstreamHits++;
+    req.resume();
+    res.end('ok');
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+});
+after(() => upstream.close());
+
+async function gateway(engine: PolicyEngine, failAudit: () => boolean) {
+  const store = memoryAudit(failAudit);
+  const audit = new AuditWriter(store, { retryMs: 10 });
+  const resources = mountResources([
+    { name: 'api', type: 'http', upstream: upstreamUrl, inject: { headers: {} }, attributes: {}, timeouts: { connect_ms: 1000, response_ms: 1000 } },
+  ]);
+  const handler = createDataPlane({
+    resources,
+    identifier,
+    engine: () => engine,
+    maxBodyBytes: 1024,
+    now: () => new Date(),
+    audit,
+    metrics: new GatewayMetrics(() => audit.depth),
+    log: createLogger('silent'),
+    auditMode: 'strict',
+  });
+  const { server, url } = await listen('127.0.0.1:0', handler);
+  return { url, store, close: () => new Promise((r) => server.close(r)) };
+}
+
+describe('the data plane fails closed', () => {
+  it('forwards nothing for any decision but allow', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom<Effect | 'throw'>('deny', 'approval_required', 'mfa_required', 'throw'), async (effect) => {
+        const gw = await gateway(engineSaying(effect), () => false);
+        const before = upstreamHits;
+        const res = await fetch(`${gw.url}/api/x`, { method: 'POST', headers: { authorization: 'Bearer good' }, body: '{}' });
+        await gw.close();
+        assert.ok(res.status >= 400, `status ${res.status}`);
+        assert.equal(upstreamHits, before);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('answers 503 audit_unavailable and forwards nothing when the decision cannot be recorded', async () => {
+    const gw = await gateway(engineSaying('allow'), () => true);
+    const before = upstreamHits;
+    const res = await fetch(`${gw.url}/api/x`, { headers: { authorization: 'Bearer good' } });
+    await gw.close();
+    assert.equal(res.status, 503);
+    assert.equal(((await res.json()) as { code: string }).code, 'audit_unavailable');
+    assert.equal(upstreamHits, before);
+  });
+
+  it('forwards an allowed request only after its decision record is written', async () => {
+    const gw = await gateway(engineSaying('allow'), () => false);
+    const res = await fetch(`${gw.url}/api/x`, { headers: { authorization: 'Bearer good' } });
+    assert.equal(res.status, 200);
+    await new Promise((r) => setTimeout(r, 20));
+    await gw.close();
+    assert.deepEqual(gw.store.entries.map((e) => e.kind), ['decision', 'outcome']);
+    assert.equal(gw.store.entries[0]!.decision, 'allow');
+    assert.equal(gw.store.entries[1]!.status, 200);
+  });
+
+  it('records an unauthenticated request without its credential', async () => {
+    const gw = await gateway(engineSaying('allow'), () => false);
+    const res = await fetch(`${gw.url}/api/x`, { headers: { authorization: 'Bearer s3cr3t-token' } });
+    await gw.close();
+    assert.equal(res.status, 401);
+    assert.equal(gw.store.entries[0]!.decision, 'unauthenticated');
+    assert.ok(!JSON.stringify(gw.store.entries).includes('s3cr3t'));
+  });
+});
