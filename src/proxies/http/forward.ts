@@ -47,8 +47,10 @@ export class Upstream {
   async forward(req: ForwardRequest, res: ServerResponse): Promise<ForwardOutcome> {
     // Bytes are counted on the socket (headers included): wrapping the response to count body
     // bytes would cost a copy per chunk on the hot path.
-    const written = () => (res.socket?.bytesWritten ?? 0) - before;
-    const before = res.socket?.bytesWritten ?? 0;
+    // The socket is detached from the response once it finishes, so hold on to it here.
+    const socket = res.socket;
+    const before = socket?.bytesWritten ?? 0;
+    const written = () => (socket?.bytesWritten ?? 0) - before;
     let status = 0;
     try {
       await this.pool.stream(

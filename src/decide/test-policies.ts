@@ -1,0 +1,113 @@
+// Decide stage, tests only: random policies and requests over small pools of names (so that
+// scopes actually meet requests), and a plain model of what Cedar should decide for them.
+import fc from 'fast-check';
+import type { DecideInput } from './types.js';
+import { input } from './test-support.js';
+
+export const GROUPS = ['g0', 'g1', 'g2'] as const;
+export const USERS = ['u0', 'u1', 'u2'] as const;
+export const ACTIONS = ['a0', 'a1', 'a2', 'a3'] as const;
+export const RESOURCES = ['r0', 'r1'] as const;
+export const KEYS = ['k0', 'k1'] as const;
+
+export type PrincipalScope = { kind: 'all' } | { kind: 'group'; id: string } | { kind: 'user'; id: string } | { kind: 'agents' };
+export type ActionScopeSpec = { kind: 'all' } | { kind: 'eq'; id: string } | { kind: 'in'; ids: string[] };
+
+export interface PolicySpec {
+  effect: 'permit' | 'forbid';
+  principal: PrincipalScope;
+  action: ActionScopeSpec;
+  resource?: string;
+  /** `context.<key> == value`; `strict` reads the key without a `has` guard (errors when absent). */
+  when?: { key: string; value: number; strict: boolean };
+  approval?: { groups: string[]; quorum?: number };
+  mfa?: { maxAge?: number };
+}
+
+const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs);
+
+export const principalScope: fc.Arbitrary<PrincipalScope> = fc.oneof(
+  fc.constant({ kind: 'all' as const }),
+  pick(GROUPS).map((id) => ({ kind: 'group' as const, id })),
+  pick(USERS).map((id) => ({ kind: 'user' as const, id })),
+  fc.constant({ kind: 'agents' as const }),
+);
+
+export const policySpec = (actionScope: fc.Arbitrary<ActionScopeSpec>): fc.Arbitrary<PolicySpec> =>
+  fc.record(
+    {
+      effect: fc.constantFrom('permit' as const, 'forbid' as const),
+      principal: principalScope,
+      action: actionScope,
+      resource: pick(RESOURCES),
+      when: fc.record({ key: pick(KEYS), value: fc.integer({ min: 0, max: 1 }), strict: fc.boolean() }),
+      approval: fc.record({ groups: fc.uniqueArray(pick(GROUPS), { minLength: 1 }), quorum: fc.integer({ min: 1, max: 3 }) }, { requiredKeys: ['groups'] }),
+      mfa: fc.record({ maxAge: fc.integer({ min: 0, max: 600 }) }, { requiredKeys: [] }),
+    },
+    { requiredKeys: ['effect', 'principal', 'action'] },
+  ).map((p) => (p.effect === 'forbid' ? { ...p, approval: undefined, mfa: undefined } : p));
+
+export const simpleActionScope: fc.Arbitrary<ActionScopeSpec> = fc.oneof(
+  fc.constant({ kind: 'all' as const }),
+  pick(ACTIONS).map((id) => ({ kind: 'eq' as const, id })),
+  fc.uniqueArray(pick(ACTIONS), { minLength: 1, maxLength: 3 }).map((ids) => ({ kind: 'in' as const, ids })),
+);
+
+export function policyText(p: PolicySpec, id: string): string {
+  const ann = [`@id("${id}")`];
+  if (p.approval) ann.push(`@approval("${p.approval.groups.join(',')}")`);
+  if (p.approval?.quorum !== undefined) ann.push(`@quorum("${p.approval.quorum}")`);
+  if (p.mfa) ann.push('@mfa("required")');
+  if (p.mfa?.maxAge !== undefined) ann.push(`@mfa_max_age("${p.mfa.maxAge}")`);
+  const pr = p.principal;
+  const principal = pr.kind === 'all' ? 'principal' : pr.kind === 'group' ? `principal in Group::"${pr.id}"` : pr.kind === 'user' ? `principal == User::"${pr.id}"` : 'principal is Agent';
+  const a = p.action;
+  const action = a.kind === 'all' ? 'action' : a.kind === 'eq' ? `action == Action::"${a.id}"` : `action in [${a.ids.map((i) => `Action::"${i}"`).join(', ')}]`;
+  const resource = p.resource ? `resource in Resource::"${p.resource}"` : 'resource';
+  const w = p.when;
+  const cond = !w ? '' : w.strict ? ` when { context.${w.key} == ${w.value} }` : ` when { context has ${w.key} && context.${w.key} == ${w.value} }`;
+  return `${ann.join(' ')}\n${p.effect} (${principal}, ${action}, ${resource})${cond};\n`;
+}
+
+export function bundleText(policies: readonly PolicySpec[]): string {
+  return policies.map((p, i) => policyText(p, `p${i}`)).join('\n');
+}
+
+export const request: fc.Arbitrary<DecideInput> = fc
+  .record({
+    type: fc.constantFrom('User' as const, 'Agent' as const),
+    id: pick(USERS),
+    groups: fc.uniqueArray(pick(GROUPS), { maxLength: 3 }),
+    mfa: fc.boolean(),
+    mfaAge: fc.integer({ min: 0, max: 1000 }),
+    action: pick(ACTIONS),
+    resourceName: pick(RESOURCES),
+    k0: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined }),
+    k1: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined }),
+  })
+  .map((r) =>
+    input({
+      principal: { type: r.type, id: r.id, groups: r.groups, mfa: r.mfa, mfaAge: r.mfaAge },
+      action: r.action,
+      resource: { type: 'Thing', id: `${r.resourceName}/x` },
+      resourceName: r.resourceName,
+      context: { ...(r.k0 === undefined ? {} : { k0: r.k0 }), ...(r.k1 === undefined ? {} : { k1: r.k1 }) },
+    }),
+  );
+
+/** Whether a policy's scope and condition hold; 'error' when its condition reads a missing key. */
+export function matches(p: PolicySpec, d: DecideInput, actionIn: (a: string, id: string) => boolean = (a, id) => a === id): boolean | 'error' {
+  const pr = p.principal;
+  const { principal, request } = d;
+  if (pr.kind === 'group' && !principal.groups.includes(pr.id)) return false;
+  if (pr.kind === 'user' && !(principal.type === 'User' && principal.id === pr.id)) return false;
+  if (pr.kind === 'agents' && principal.type !== 'Agent') return false;
+  const a = p.action;
+  if (a.kind === 'eq' && !actionIn(request.action, a.id)) return false;
+  if (a.kind === 'in' && !a.ids.some((id) => actionIn(request.action, id))) return false;
+  if (p.resource && request.resourceName !== p.resource) return false;
+  if (!p.when) return true;
+  const v = d.context[p.when.key];
+  if (v === undefined) return p.when.strict ? 'error' : false;
+  return v === p.when.value;
+}
