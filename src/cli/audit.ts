@@ -1,8 +1,12 @@
-// `airlock audit export`: the log as JSON Lines, line i being the exact leaf data of seq i.
+// `airlock audit export|verify|public-key`: the log as JSON Lines (line i is the exact leaf data
+// of seq i), its verification, and the key an auditor checks checkpoints with.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { withConfigOption, withStore } from './shared.js';
+import { loadOrCreateSigningKey, publicKeyPem } from '../audit/log/index.js';
+import { resolveFrom } from '../config/load.js';
+import { verifyCommand, type VerifyOptions } from './audit-verify.js';
+import { loadConfigOrExit, withConfigOption, withStore } from './shared.js';
 
 const PAGE = 5000;
 
@@ -27,5 +31,20 @@ export function registerAuditCommands(program: Command): void {
           await once(out, 'finish');
         }
       });
+    });
+
+  withConfigOption(audit.command('verify'))
+    .description('recompute the Merkle tree and check it against the signed checkpoints')
+    .option('--checkpoint <file>', 'a checkpoint saved earlier: the log must still contain that tree')
+    .option('--export <file>', 'verify offline: an export from `airlock audit export`')
+    .option('--public-key <file>', 'the log\'s public key (PEM, from `airlock audit public-key`)')
+    .action(async (opts: VerifyOptions) => verifyCommand(opts));
+
+  withConfigOption(audit.command('public-key'))
+    .description('print the public key that checkpoints are signed with (PEM)')
+    .action(async (opts: { config: string }) => {
+      const loaded = await loadConfigOrExit(opts.config);
+      const key = await loadOrCreateSigningKey(resolveFrom(loaded, loaded.config.audit.signing_key_file));
+      process.stdout.write(publicKeyPem(key.publicKey));
     });
 }

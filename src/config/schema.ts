@@ -63,6 +63,7 @@ export const configSchema = z
         signing_key_file: z.string().min(1).default('./data/audit.key'),
         origin: z.string().min(1).default('airlock.local/audit'),
         mode: z.enum(['strict', 'async']).default('strict'),
+        checkpoint_seconds: z.number().positive().default(5),
         sinks: z
           .array(
             z.discriminatedUnion('type', [
@@ -72,7 +73,7 @@ export const configSchema = z
           )
           .default([]),
       })
-      .default({ signing_key_file: './data/audit.key', origin: 'airlock.local/audit', mode: 'strict', sinks: [] }),
+      .default({ signing_key_file: './data/audit.key', origin: 'airlock.local/audit', mode: 'strict', checkpoint_seconds: 5, sinks: [] }),
     approvals: z
       .strictObject({
         hold_seconds: z.number().int().min(0).default(0),

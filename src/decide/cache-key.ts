@@ -1,22 +1,33 @@
-// Decide stage: the decision cache key. It must name every input the slice's policies can
-// observe: principal and its groups, action, resource with its container and the container's
-// attributes, and the context keys the policies read (all of the context when one uses it
-// whole). Static entities are fixed per engine. MFA state is left out on purpose: the engine
-// applies the MFA obligation on every call, after the cache.
-import type { ContextKeys } from './types.js';
-import type { DecideInput } from './types.js';
+// Decide stage: what Cedar is shown of the context, and the decision cache key. The key must
+// name every input the slice's policies can observe: principal and its groups, action,
+// resource with its container and the container's attributes, and the context Cedar sees.
+// Static entities are fixed per engine. MFA state is left out on purpose: the engine applies
+// the MFA obligation on every call, after the cache.
+import type { CedarRecord } from '../model/entity.js';
+import type { ContextKeys, DecideInput } from './types.js';
 
 /** Longer keys are not cached: a few huge contexts must not fill the memory. */
 export const MAX_KEY_LENGTH = 4096;
 
-export function cacheKey(input: DecideInput, keys: ContextKeys): string {
-  const { principal, request, context } = input;
+/**
+ * Only the keys the slice's policies read (all of them when one uses the context whole).
+ * Evaluation cannot tell the difference, Cedar has less to convert, and a value no policy
+ * reads can neither split the cache nor fail the request.
+ */
+export function visibleContext(context: CedarRecord, keys: ContextKeys): CedarRecord {
+  if (keys === 'all') return context;
+  const out: CedarRecord = {};
+  for (const k of keys) {
+    const v = context[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** `context` is the visible context: its keys come in the slice's (sorted) order. */
+export function cacheKey(input: DecideInput, context: CedarRecord): string {
+  const { principal, request } = input;
   const groups = principal.groups.length > 1 ? [...principal.groups].sort() : principal.groups;
-  const ctx =
-    keys === 'all'
-      ? JSON.stringify(context)
-      : // [1, value] or [0] tells a missing key apart from any value it could hold.
-        JSON.stringify(keys.map((k) => (Object.hasOwn(context, k) ? [1, context[k]] : [0])));
   return JSON.stringify([
     principal.type,
     principal.id,
@@ -26,6 +37,6 @@ export function cacheKey(input: DecideInput, keys: ContextKeys): string {
     request.resource.id,
     request.resourceName,
     input.resourceAttributes ?? null,
-    ctx,
+    context,
   ]);
 }

@@ -112,10 +112,15 @@ describe('engine', () => {
   });
 
   it('denies on an engine failure (a context value Cedar cannot take)', () => {
-    const engine = createEngine(bundleFromFiles({ 'p.cedar': ALL }));
+    const engine = createEngine(bundleFromFiles({ 'p.cedar': 'permit (principal, action, resource) when { context.ratio != 1 };' }));
     const got = engine.decide(input({ context: { ratio: 0.5 } }));
     assert.equal(got.effect, 'deny');
     assert.match(got.reasons[0]!, /policy engine failure/);
+  });
+
+  it('shows Cedar only the context keys the policies read', () => {
+    const engine = createEngine(bundleFromFiles({ 'p.cedar': 'permit (principal, action, resource) when { context.model == "m" };' }));
+    assert.equal(engine.decide(input({ context: { model: 'm', unread: 0.5 } })).effect, 'allow');
   });
 
   it('denies an action no policy can match without asking Cedar', () => {

@@ -4,7 +4,7 @@
 import { statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import type { Decision } from '../model/decision.js';
 import { ActionSlices } from './action-slices.js';
-import { cacheKey, MAX_KEY_LENGTH } from './cache-key.js';
+import { cacheKey, MAX_KEY_LENGTH, visibleContext } from './cache-key.js';
 import { DecisionCache } from './decision-cache.js';
 import { denied, finalize, fromAnswer, type Outcome } from './outcome.js';
 import { EntityIndex } from './request-entities.js';
@@ -26,7 +26,8 @@ export function createEngine(bundle: PolicyBundle, options: EngineOptions = {}):
     if (disposed) return denied(['policy engine disposed']);
     const slice = slices.forAction(input.request.action);
     if (slice.setId === undefined) return denied(['no permit matched', `no policy applies to action ${input.request.action}`]);
-    const key = cacheKey(input, slice.contextKeys);
+    const context = visibleContext(input.context, slice.contextKeys);
+    const key = cacheKey(input, context);
     const hit = cache.get(key);
     if (hit) return hit;
     const { principal, request } = input;
@@ -34,7 +35,7 @@ export function createEngine(bundle: PolicyBundle, options: EngineOptions = {}):
       principal: { type: principal.type, id: principal.id },
       action: { type: 'Action', id: request.action },
       resource: { type: request.resource.type, id: request.resource.id },
-      context: input.context,
+      context,
       preparsedPolicySetId: slice.setId,
       entities: entities.forRequest(input),
     });

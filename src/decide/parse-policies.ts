@@ -32,8 +32,10 @@ export function parsePolicyFile(file: string, shown: string, text: string, probl
     const id = annotations['id'] ?? `${file}#${index}`;
     if (id.trim() === '') problems.push(`${shown}#${index}: @id must not be empty`);
     const { obligations, problems: bad } = parseObligations(json.effect, annotations);
-    const { line, col } = lineCol(text, Buffer.byteLength(text.slice(0, offsets[index])));
-    for (const p of bad) problems.push(`${shown}:${line}:${col}: policy ${id}: ${p}`);
+    if (bad.length > 0) {
+      const { line, col } = lineCol(text, Buffer.byteLength(text.slice(0, offsets[index])));
+      for (const p of bad) problems.push(`${shown}:${line}:${col}: policy ${id}: ${p}`);
+    }
     out.push({
       id, file, index, effect: json.effect, text: policyText, digest: sha256Hex(policyText), json, obligations,
       actionScope: actionScope(json), contextKeys: contextKeys(json),

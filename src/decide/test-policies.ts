@@ -33,19 +33,21 @@ export const principalScope: fc.Arbitrary<PrincipalScope> = fc.oneof(
   fc.constant({ kind: 'agents' as const }),
 );
 
+/** Mostly absent: a rare arbitrary still shows up, while plain allows stay common. */
+const rarely = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+
 export const policySpec = (actionScope: fc.Arbitrary<ActionScopeSpec>): fc.Arbitrary<PolicySpec> =>
-  fc.record(
-    {
+  fc
+    .record({
       effect: fc.constantFrom('permit' as const, 'forbid' as const),
       principal: principalScope,
       action: actionScope,
-      resource: pick(RESOURCES),
-      when: fc.record({ key: pick(KEYS), value: fc.integer({ min: 0, max: 1 }), strict: fc.boolean() }),
-      approval: fc.record({ groups: fc.uniqueArray(pick(GROUPS), { minLength: 1 }), quorum: fc.integer({ min: 1, max: 3 }) }, { requiredKeys: ['groups'] }),
-      mfa: fc.record({ maxAge: fc.integer({ min: 0, max: 600 }) }, { requiredKeys: [] }),
-    },
-    { requiredKeys: ['effect', 'principal', 'action'] },
-  ).map((p) => (p.effect === 'forbid' ? { ...p, approval: undefined, mfa: undefined } : p));
+      resource: fc.option(pick(RESOURCES), { nil: undefined }),
+      when: fc.option(fc.record({ key: pick(KEYS), value: fc.integer({ min: 0, max: 1 }), strict: fc.boolean() }), { nil: undefined }),
+      approval: rarely(fc.record({ groups: fc.uniqueArray(pick(GROUPS), { minLength: 1 }), quorum: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) })),
+      mfa: rarely(fc.record({ maxAge: fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }) })),
+    })
+    .map((p) => (p.effect === 'forbid' ? { ...p, approval: undefined, mfa: undefined } : p));
 
 export const simpleActionScope: fc.Arbitrary<ActionScopeSpec> = fc.oneof(
   fc.constant({ kind: 'all' as const }),

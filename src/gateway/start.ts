@@ -4,6 +4,8 @@
 import { auditRoutes } from '../admin/api/audit-routes.js';
 import { createControlPlane } from '../admin/control-plane.js';
 import { GatewayMetrics } from '../admin/metrics.js';
+import { Checkpointer } from '../audit/checkpointer.js';
+import { loadOrCreateSigningKey } from '../audit/log/index.js';
 import { AuditWriter } from '../audit/writer.js';
 import { resolveFrom, type LoadedConfig } from '../config/load.js';
 import { createEngine, loadBundle, type PolicyEngine } from '../decide/index.js';
@@ -38,6 +40,13 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     },
   });
 
+  const checkpointer = new Checkpointer(store.audit, {
+    origin: config.audit.origin,
+    key: await loadOrCreateSigningKey(resolveFrom(loaded, config.audit.signing_key_file)),
+    intervalMs: config.audit.checkpoint_seconds * 1000,
+    onError: (err) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint failed'),
+  });
+
   const policyDir = resolveFrom(loaded, config.policy.dir);
   const bundle = await loadBundle(policyDir);
   const engine: PolicyEngine = createEngine(bundle);
@@ -67,9 +76,11 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     log,
     now,
     ready: () => store.ping(),
-    routes: [...auditRoutes(store.audit)],
+    routes: [...auditRoutes(store.audit, checkpointer)],
   });
 
+  await checkpointer.checkpoint();
+  checkpointer.start();
   const data = await listen(config.listen, dataPlane);
   const admin = await listen(config.admin.listen, controlPlane);
   log.info({ data: data.url, admin: admin.url }, 'airlock is listening');
@@ -81,6 +92,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
       const flushed = await audit.flush();
       if (!flushed) log.error({ pending: audit.depth }, 'audit records could not be flushed before exit');
+      await checkpointer.close().catch((err: unknown) => log.error({ err: String(err) }, 'final checkpoint failed'));
       await identifier.close();
       await closeResources(resources);
       await store.close();

@@ -57,6 +57,8 @@ function memoryAudit(fail: () => boolean): AuditStore & { entries: AuditEntry[] 
     saveCheckpoint: unused,
     latestCheckpoint: unused,
     listCheckpoints: unused,
+    sinkCursor: unused,
+    setSinkCursor: unused,
   };
 }
 

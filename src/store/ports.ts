@@ -58,6 +58,9 @@ export interface AuditStore {
   saveCheckpoint(size: number, note: string, now: number): Promise<void>;
   latestCheckpoint(): Promise<{ size: number; note: string } | undefined>;
   listCheckpoints(): Promise<{ size: number; note: string }[]>;
+  /** The last seq delivered to a SIEM sink (-1: none yet). */
+  sinkCursor(sink: string): Promise<number>;
+  setSinkCursor(sink: string, seq: number, now: number): Promise<void>;
 }
 
 export interface Store {

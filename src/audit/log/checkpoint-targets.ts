@@ -44,7 +44,8 @@ export function checkpointTargets(
     }
     origin ??= checkpoint.origin;
     if (checkpoint.origin !== origin) {
-      return { error: `${label}: origin is ${JSON.stringify(checkpoint.origin)}, expected ${JSON.stringify(origin)}` };
+      const [got, want] = [checkpoint.origin, origin].map((o) => JSON.stringify(o));
+      return { error: `${label}: origin is ${got}, expected ${want}` };
     }
     targets.push({ label, size: checkpoint.size, root: checkpoint.root });
   }

@@ -49,7 +49,8 @@ describe('checkpoint', () => {
 
   it('refuses a checkpoint signed by another key', () => {
     const other = generateKeyPairSync('ed25519');
-    assert.throws(() => verifyCheckpoint(signCheckpoint(checkpoint, other.privateKey), publicKey), /not signed by key airlock\.example\/audit\+/);
+    const foreign = signCheckpoint(checkpoint, other.privateKey);
+    assert.throws(() => verifyCheckpoint(foreign, publicKey), /not signed by key airlock\.example\/audit\+/);
   });
 
   it('refuses a signature line whose key id is not ours', () => {

@@ -24,7 +24,9 @@ const DECIMAL = /^(0|[1-9][0-9]*)$/;
 export function checkpointBody({ origin, size, root }: Checkpoint): string {
   assertKeyName(origin);
   if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`checkpoint size ${size} is invalid`);
-  if (!Buffer.isBuffer(root) || root.length !== HASH_SIZE) throw new TypeError('checkpoint root must be 32 bytes');
+  if (!Buffer.isBuffer(root) || root.length !== HASH_SIZE) {
+    throw new TypeError('checkpoint root must be 32 bytes');
+  }
   return `${origin}\n${size}\n${root.toString('base64')}\n`;
 }
 

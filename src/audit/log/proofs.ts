@@ -16,7 +16,7 @@ export interface NodeReader {
 type Range = readonly [start: number, end: number];
 
 /** RFC 9162 PATH(m, D[0:n]) as ranges, deepest sibling first. */
-export function inclusionRanges(index: number, size: number): Range[] {
+function inclusionRanges(index: number, size: number): Range[] {
   const outerFirst: Range[] = [];
   let [a, b] = [0, size];
   while (b - a > 1) {
@@ -33,7 +33,7 @@ export function inclusionRanges(index: number, size: number): Range[] {
 }
 
 /** RFC 9162 PROOF(m, D[0:n]) = SUBPROOF(m, D[0:n], true) as ranges, deepest first. */
-export function consistencyRanges(m: number, n: number): Range[] {
+function consistencyRanges(m: number, n: number): Range[] {
   const outerFirst: Range[] = [];
   let [a, b] = [0, n];
   let whole = true; // SUBPROOF's b: is D[a:m] a tree the verifier already has the root of?

@@ -60,7 +60,7 @@ describe('verifyLog', () => {
     assert.deepEqual(result, {
       ok: false,
       size: 41,
-      error: 'record 41: line does not match its stored leaf hash (record edited)',
+      error: 'record 41: line does not match its stored leaf hash (record or stored node edited)',
       firstBadSeq: 41,
     });
   });
@@ -143,6 +143,9 @@ describe('verifyLog', () => {
   it('reports a split view: two signed checkpoints of one size with different roots', async () => {
     const other = signCheckpoint({ origin: ORIGIN, size: 100, root: Buffer.alloc(32) }, privateKey);
     const result = await run(LINES, { checkpoints: [...CHECKPOINTS, other] });
-    assert.equal(!result.ok && result.error, 'checkpoint at size 100: root differs from another signed checkpoint of the same size (split view)');
+    assert.equal(
+      !result.ok && result.error,
+      'checkpoint at size 100: root differs from another signed checkpoint of the same size (split view)',
+    );
   });
 });

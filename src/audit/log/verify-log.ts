@@ -27,23 +27,25 @@ export interface VerifyLogOptions {
 }
 
 export type VerifyLogResult =
-  /** `checkpointed` is the largest size a signed checkpoint vouches for; later records are unsigned yet. */
+  /** `checkpointed`: the largest size a signed checkpoint vouches for; later records are not yet signed. */
   | { ok: true; size: number; root: Buffer; checkpointed: number }
   /** `size` counts the records read when the error was found. */
   | { ok: false; size: number; error: string; firstBadSeq?: number };
 
 const BATCH = 4096;
 
-/** The seq a line declares, or an error message. */
-function lineSeq(line: string): number | string {
+/** Why the record at position `pos` is out of place, if it is. */
+function recordProblem(pos: number, seq: number, line: string): string | undefined {
+  if (seq !== pos) return `seq is ${seq}, expected ${pos}`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
     return 'line is not valid JSON';
   }
-  const seq = (parsed as { seq?: unknown } | null)?.seq;
-  return typeof seq === 'number' ? seq : 'line has no numeric seq';
+  const declared = (parsed as { seq?: unknown } | null)?.seq;
+  if (typeof declared !== 'number') return 'line has no numeric seq';
+  return declared === pos ? undefined : `line says seq ${declared}, expected ${pos}`;
 }
 
 /** Why a checkpoint's root differs, narrowed by the largest size that did match. */
@@ -55,6 +57,10 @@ function mismatch(size: number, matched: number, sameSizeMatched: boolean): stri
   return `root mismatch (first differing record ${where})`;
 }
 
+/**
+ * Replays `records` in order and checks them against every checkpoint. Bad data is reported in
+ * the result, never thrown; only a failing record source (a database error) rejects.
+ */
 export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogResult> {
   const { records, checkpoints, publicKey, expectedOrigin, savedCheckpoint, storedLeafHashes } = options;
   const planned = checkpointTargets(checkpoints, savedCheckpoint, publicKey, expectedOrigin);
@@ -74,7 +80,8 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogRes
     for (; next < targets.length && targets[next]!.size === head.size; next++) {
       const { label, root } = targets[next]!;
       if (!rootHash(head).equals(root)) {
-        return { ok: false, size: head.size, error: `${label}: ${mismatch(head.size, matched, sameSizeMatched)}` };
+        const error = `${label}: ${mismatch(head.size, matched, sameSizeMatched)}`;
+        return { ok: false, size: head.size, error };
       }
       [matched, sameSizeMatched] = [head.size, true];
     }
@@ -85,15 +92,15 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogRes
   if (failure) return failure;
   for await (const { seq, line } of records) {
     const pos = size();
-    const fail = (why: string): VerifyLogResult => ({ ok: false, size: pos, error: `record ${pos}: ${why}`, firstBadSeq: pos });
-    if (seq !== pos) return fail(`seq is ${seq}, expected ${pos}`);
-    const declared = lineSeq(line);
-    if (typeof declared === 'string') return fail(declared);
-    if (declared !== pos) return fail(`line says seq ${declared}, expected ${pos}`);
+    const problem = recordProblem(pos, seq, line);
+    if (problem) return { ok: false, size: pos, error: `record ${pos}: ${problem}`, firstBadSeq: pos };
     const leaf = leafHash(line);
     const stored = storedLeafHashes?.(pos);
     // A stored leaf that disagrees is sure evidence at this record, before any checkpoint says so.
-    if (stored && !stored.equals(leaf)) return fail('line does not match its stored leaf hash (record edited)');
+    if (stored && !stored.equals(leaf)) {
+      const error = `record ${pos}: line does not match its stored leaf hash (record or stored node edited)`;
+      return { ok: false, size: pos, error, firstBadSeq: pos };
+    }
     pending.push(leaf);
     if (pending.length >= BATCH || targets[next]?.size === pos + 1) {
       failure = checkTargets();

@@ -12,7 +12,7 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
     `INSERT INTO audit_head(id, size, edges) VALUES (1, @size, @edges)
      ON CONFLICT(id) DO UPDATE SET size = excluded.size, edges = excluded.edges`,
   );
-  const putRecord = db.prepare(`INSERT INTO audit_records(seq, line, leaf) VALUES (?, ?, ?)`);
+  const putRecord = db.prepare(`INSERT INTO audit_records(seq, line) VALUES (?, ?)`);
   const putNode = db.prepare(`INSERT INTO audit_nodes(level, idx, hash) VALUES (?, ?, ?)`);
   const range = db.prepare(`SELECT seq, line FROM audit_records WHERE seq > ? ORDER BY seq LIMIT ?`);
   const node = db.prepare(`SELECT hash FROM audit_nodes WHERE level = ? AND idx = ?`).pluck();
@@ -21,6 +21,11 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
   );
   const lastCheckpoint = db.prepare(`SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1`);
   const allCheckpoints = db.prepare(`SELECT size, note FROM audit_checkpoints ORDER BY size`);
+  const cursor = db.prepare(`SELECT seq FROM sink_cursors WHERE sink = ?`).pluck();
+  const putCursor = db.prepare(
+    `INSERT INTO sink_cursors(sink, seq, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT(sink) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at`,
+  );
 
   const readHead = (): AuditHead => {
     const row = headRow.get() as { size: number; edges: string } | undefined;
@@ -32,7 +37,8 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
     const records = entries.map((e, i) => ({ seq: start.size + i, line: recordLine(start.size + i, e) }));
     const leaves = records.map((r) => leafHash(r.line));
     const { head, nodes } = appendLeaves({ size: start.size, edges: [...start.edges] }, leaves);
-    records.forEach((r, i) => putRecord.run(r.seq, r.line, leaves[i]));
+    // Leaves are stored once, as the level-0 nodes.
+    for (const r of records) putRecord.run(r.seq, r.line);
     for (const n of nodes) putNode.run(n.level, n.index, n.hash);
     putHead.run({ size: head.size, edges: encodeHead(head) });
     return records;
@@ -63,6 +69,12 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
     },
     async listCheckpoints() {
       return allCheckpoints.all() as { size: number; note: string }[];
+    },
+    async sinkCursor(sink) {
+      return (cursor.get(sink) as number | undefined) ?? -1;
+    },
+    async setSinkCursor(sink, seq, now) {
+      putCursor.run(sink, seq, now);
     },
   };
 }

@@ -14,10 +14,11 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX api_keys_agent ON api_keys(agent);
    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-   CREATE TABLE audit_records (seq INTEGER PRIMARY KEY, line TEXT NOT NULL, leaf BLOB NOT NULL);
+   CREATE TABLE audit_records (seq INTEGER PRIMARY KEY, line TEXT NOT NULL);
    CREATE TABLE audit_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
    CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, edges TEXT NOT NULL);
-   CREATE TABLE audit_checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, created_at INTEGER NOT NULL);`,
+   CREATE TABLE audit_checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, created_at INTEGER NOT NULL);
+   CREATE TABLE sink_cursors (sink TEXT PRIMARY KEY, seq INTEGER NOT NULL, updated_at INTEGER NOT NULL);`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,0 +1,64 @@
+// The HTTP part of the benchmark: one upstream, and three ways to reach it measured one after the
+// other under the same load: direct, through the bare proxy, through Airlock with every stage on.
+// Each target gets a short warm-up (JIT, connection pools, decision and token caches) per case.
+import { startAirlockTarget } from './airlock-target.js';
+import { runLoad, type LoadResult } from './load.js';
+import { startTsChild } from './processes.js';
+
+export type CaseName = 'json' | 'stream';
+export type TargetName = 'direct' | 'bare proxy' | 'airlock';
+
+const BODIES: Record<CaseName, string> = {
+  json: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+  stream: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+};
+
+interface Target {
+  readonly name: TargetName;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly pid?: number;
+}
+
+export interface HttpMeasurement {
+  readonly target: TargetName;
+  readonly case: CaseName;
+  readonly result: LoadResult;
+}
+
+export async function runHttpSuite(seconds: number, log: (line: string) => void): Promise<HttpMeasurement[]> {
+  const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
+  const bare = await startTsChild('bench/bare-proxy.ts', { PORT: '0', UPSTREAM: upstream.url });
+  const gateway = await startAirlockTarget(upstream.url);
+  log(`upstream ${upstream.url} (pid ${upstream.proc.pid}), bare proxy ${bare.url} (pid ${bare.proc.pid}), airlock ${gateway.airlock.dataUrl} (pid ${gateway.pid})`);
+  const targets: Target[] = [
+    { name: 'direct', url: `${upstream.url}/v1/chat/completions`, headers: {} },
+    { name: 'bare proxy', url: `${bare.url}/v1/chat/completions`, headers: {}, pid: bare.proc.pid! },
+    { name: 'airlock', url: gateway.url, headers: gateway.headers, pid: gateway.pid },
+  ];
+  try {
+    for (const t of targets) await expectOk(t);
+    const out: HttpMeasurement[] = [];
+    for (const c of ['json', 'stream'] as const) {
+      for (const t of targets) {
+        const spec = { url: t.url, body: BODIES[c], headers: t.headers, ...(t.pid ? { pid: t.pid } : {}) };
+        await runLoad({ ...spec, seconds: 1 });
+        const result = await runLoad({ ...spec, seconds });
+        log(`${t.name} ${c}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms${result.failures ? `, FAILURES: ${result.failureDetail}` : ''}`);
+        out.push({ target: t.name, case: c, result });
+      }
+    }
+    return out;
+  } finally {
+    await gateway.airlock.stop();
+    bare.proc.kill();
+    upstream.proc.kill();
+  }
+}
+
+/** One request first: a target that answers 401 or 404 would otherwise "benchmark" its refusals. */
+async function expectOk(t: Target): Promise<void> {
+  const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...t.headers }, body: BODIES.json });
+  const text = await res.text();
+  if (res.status !== 200 || !text.includes('chat.completion')) throw new Error(`${t.name} answered ${res.status}: ${text.slice(0, 300)}`);
+}

@@ -1,0 +1,88 @@
+// `npm run bench`: the speed benchmark of the issue. Direct vs bare proxy vs Airlock over HTTP
+// (JSON and streaming), the decide stage alone at 10/100/1,000 policies, and durable audit
+// appends per second; one table, then each target checked. BENCH_SECONDS shortens the HTTP runs
+// (default 10). Exits 1 only when a measurement is invalid (errors or non-2xx under load); a
+// missed target is reported, not fatal.
+import { benchAudit } from './audit.js';
+import { benchDecide } from './decide.js';
+import { runHttpSuite, type CaseName, type HttpMeasurement, type TargetName } from './http-suite.js';
+import { killAll } from './processes.js';
+import { renderTable, type Check, type Row } from './report.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function main(): Promise<number> {
+  log(`HTTP: 50 connections, keep-alive, ${seconds} s per run after 1 s of warm-up`);
+  const http = await runHttpSuite(seconds, log);
+  const rows: Row[] = http.map((m) => ({
+    target: m.target,
+    case: m.case,
+    rate: m.result.rps,
+    p50Ms: m.result.p50Ms,
+    p99Ms: m.result.p99Ms,
+    ...(m.result.cpuUsPerRequest !== undefined ? { cpuUs: m.result.cpuUsPerRequest } : {}),
+    ...(m.result.failures ? { note: `INVALID: ${m.result.failureDetail}` } : {}),
+  }));
+
+  log('decide stage at 10, 100, 1,000 policies');
+  const decide = [];
+  for (const n of [10, 100, 1000]) {
+    for (const mode of ['miss', 'hit'] as const) decide.push(await benchDecide(n, mode, mode === 'miss' ? 3000 : 30000));
+  }
+  for (const d of decide) {
+    rows.push({
+      target: `decide, ${d.policies.toLocaleString('en-US')} policies`,
+      case: d.mode === 'miss' ? 'cache miss (new principal)' : 'cache hit',
+      rate: 1e6 / d.meanUs,
+      p50Ms: d.p50Us / 1000,
+      p99Ms: d.p99Us / 1000,
+      cpuUs: d.meanUs,
+    });
+  }
+
+  log('durable audit appends (SQLite, group commit)');
+  const audit = await benchAudit(Math.min(seconds, 5));
+  rows.push({
+    target: 'audit append, SQLite',
+    case: `${audit.appenders.toLocaleString('en-US')} appenders, durable`,
+    rate: audit.perSecond,
+    p50Ms: audit.p50Ms,
+    p99Ms: audit.p99Ms,
+    cpuUs: audit.cpuUsPerRecord,
+    note: 'records/s; latency = wait for own commit',
+  });
+
+  process.stdout.write(`\n${renderTable(rows, checks(http, decide, audit.perSecond))}\n`);
+  return http.some((m) => m.result.failures) ? 1 : 0;
+}
+
+function checks(http: HttpMeasurement[], decide: Awaited<ReturnType<typeof benchDecide>>[], auditRate: number): Check[] {
+  const get = (t: TargetName, c: CaseName) => http.find((m) => m.target === t && m.case === c)!.result;
+  const out: Check[] = [];
+  for (const c of ['json', 'stream'] as const) {
+    const ratio = get('airlock', c).rps / get('bare proxy', c).rps;
+    out.push({ name: `airlock / bare throughput, ${c}`, value: `${(ratio * 100).toFixed(1)} %`, target: '≥ 70 %', pass: ratio >= 0.7 });
+  }
+  for (const c of ['json', 'stream'] as const) {
+    const added = get('airlock', c).p50Ms - get('bare proxy', c).p50Ms;
+    out.push({ name: `added p50 vs bare, ${c}`, value: `${added.toFixed(3)} ms`, target: '< 1 ms', pass: added < 1 });
+  }
+  for (const mode of ['hit', 'miss'] as const) {
+    const d = decide.find((x) => x.policies === 1000 && x.mode === mode)!;
+    out.push({ name: `decide p50 at 1,000 policies, cache ${mode}`, value: `${d.p50Us.toFixed(1)} µs`, target: '< 50 µs', pass: d.p50Us < 50 });
+  }
+  out.push({ name: 'durable audit appends/s (SQLite)', value: Math.round(auditRate).toLocaleString('en-US'), target: '≥ 20,000/s', pass: auditRate >= 20_000 });
+  return out;
+}
+
+main()
+  .then((code) => {
+    killAll();
+    process.exit(code);
+  })
+  .catch((err: unknown) => {
+    killAll();
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });

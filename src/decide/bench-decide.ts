@@ -1,0 +1,73 @@
+// Decide stage, benchmark: decide() latency on a synthetic bundle of N policies spread over
+// 20 actions, with cache misses (every request new) and cache hits (the same requests again).
+import { bundleFromFiles } from './bundle.js';
+import { commonContext } from './context.js';
+import { createEngine } from './engine.js';
+import type { DecideInput } from './types.js';
+
+export interface DecideBench {
+  readonly policies: number;
+  /** Bundle parse + engine build (pre-parsing every slice), in milliseconds. */
+  readonly loadMs: number;
+  readonly missP50Us: number;
+  readonly missP99Us: number;
+  readonly hitP50Us: number;
+  readonly hitP99Us: number;
+}
+
+const ACTIONS = 20;
+const GROUPS = 50;
+const MODELS = 10;
+
+export function benchDecide(policyCount: number, { misses = 2000, hits = 20000 } = {}): DecideBench {
+  const policies: string[] = [];
+  for (let i = 0; i < policyCount; i++) {
+    const effect = i % 10 === 9 ? 'forbid' : 'permit';
+    // One policy in a hundred has no action scope: it lands in every slice.
+    const action = i % 100 === 99 ? 'action' : `action == Action::"act${i % ACTIONS}"`;
+    policies.push(
+      `${effect} (principal in Group::"g${i % GROUPS}", ${action}, resource in Resource::"r${i % 3}")\n` +
+        `  when { context.model == "m${i % MODELS}" && context.hour >= ${i % 6} };`,
+    );
+  }
+  const started = performance.now();
+  const engine = createEngine(bundleFromFiles({ 'bench.cedar': policies.join('\n') }));
+  const loadMs = performance.now() - started;
+
+  const now = new Date('2024-06-03T12:00:00Z');
+  const request = (n: number): DecideInput => {
+    const principal = { type: 'User' as const, id: `u${n}`, groups: [`g${n % GROUPS}`, `g${(n * 7) % GROUPS}`], mfa: true, mfaAge: 10, authMethod: 'oidc' as const };
+    const context = { ...commonContext({ principal, sourceIp: '10.0.0.1', method: 'POST', path: '/v1/chat/completions', now }), model: `m${n % MODELS}`, stream: false };
+    const resourceName = `r${n % 3}`;
+    return {
+      principal, context, resourceAttributes: { environment: 'production' },
+      request: { action: `act${n % ACTIONS}`, resource: { type: 'Model', id: `${resourceName}/m${n % MODELS}` }, resourceName, context: {} },
+    };
+  };
+
+  const miss = timeEach(misses, (i) => request(i));
+  const inputs = Array.from({ length: 500 }, (_, i) => request(1_000_000 + i));
+  for (const d of inputs) engine.decide(d);
+  const hit = timeEach(hits, (i) => inputs[i % inputs.length]!);
+  engine.dispose();
+  return { policies: policyCount, loadMs: round(loadMs), missP50Us: pct(miss, 0.5), missP99Us: pct(miss, 0.99), hitP50Us: pct(hit, 0.5), hitP99Us: pct(hit, 0.99) };
+
+  function timeEach(n: number, make: (i: number) => DecideInput): number[] {
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const d = make(i);
+      const t = process.hrtime.bigint();
+      engine.decide(d);
+      out[i] = Number(process.hrtime.bigint() - t) / 1000;
+    }
+    return out.sort((a, b) => a - b);
+  }
+}
+
+function pct(sorted: readonly number[], p: number): number {
+  return round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
