@@ -20,14 +20,15 @@ export interface AirlockTarget {
   readonly pid: number;
 }
 
-export async function startAirlockTarget(upstreamUrl: string): Promise<AirlockTarget> {
+/** `env` adds to the gateway's environment (e.g. NODE_OPTIONS=--cpu-prof for profiling). */
+export async function startAirlockTarget(upstreamUrl: string, env: Record<string, string> = {}): Promise<AirlockTarget> {
   const airlock = await startAirlock({
     policies: { 'bench.cedar': POLICY },
     resources: [{ name: 'llm', type: 'openai', upstream: upstreamUrl }],
     config: { audit: { mode: 'strict', signing_key_file: './data/audit.key', origin: 'bench.airlock.local/audit' } },
     // Not `warn`: the helper finds the gateway's URLs in its info-level "listening" line. Nothing
     // on the request path logs below error level, so this costs the requests nothing.
-    env: { AIRLOCK_LOG_LEVEL: 'info' },
+    env: { AIRLOCK_LOG_LEVEL: 'info', ...env },
   });
   track(airlock.proc);
   const token = await airlock.token({ sub: 'bench-user', groups: ['ml-eng'], ttlSeconds: 3600 });

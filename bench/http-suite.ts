@@ -1,9 +1,10 @@
 // The HTTP part of the benchmark: one upstream, and three ways to reach it measured one after the
 // other under the same load: direct, through the bare proxy, through Airlock with every stage on.
 // Each target gets a short warm-up (JIT, connection pools, decision and token caches) per case.
+import { rm } from 'node:fs/promises';
 import { startAirlockTarget } from './airlock-target.js';
 import { runLoad, type LoadResult } from './load.js';
-import { startTsChild } from './processes.js';
+import { startTsChild, stopChild } from './processes.js';
 
 export type CaseName = 'json' | 'stream';
 export type TargetName = 'direct' | 'bare proxy' | 'airlock';
@@ -50,9 +51,8 @@ export async function runHttpSuite(seconds: number, log: (line: string) => void)
     }
     return out;
   } finally {
-    await gateway.airlock.stop();
-    bare.proc.kill();
-    upstream.proc.kill();
+    await Promise.all([gateway.airlock.stop(), stopChild(bare.proc), stopChild(upstream.proc)]);
+    await rm(gateway.airlock.dir, { recursive: true, force: true });
   }
 }
 

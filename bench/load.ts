@@ -4,6 +4,7 @@
 // cannot show a sub-millisecond difference between two proxies.
 import autocannon, { type Result } from 'autocannon';
 import { cpuMicros } from './cpu.js';
+import { startNoiseMeter } from './noise.js';
 
 export interface LoadSpec {
   readonly url: string;
@@ -24,11 +25,14 @@ export interface LoadResult {
   /** Transport errors, timeouts and non-2xx answers: anything but 0 spoils the row. */
   readonly failures: number;
   readonly failureDetail: string;
+  /** CPU cores used by processes outside the benchmark during the run. */
+  readonly otherLoad: number;
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const latencies: number[] = [];
   const cpuBefore = spec.pid ? cpuMicros(spec.pid) : 0;
+  const noise = startNoiseMeter();
   const started = performance.now();
   const result = await new Promise<Result>((resolve, reject) => {
     const instance = autocannon(
@@ -49,6 +53,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   });
   const elapsedS = (performance.now() - started) / 1000;
   const cpu = spec.pid ? cpuMicros(spec.pid) - cpuBefore : undefined;
+  const otherLoad = noise();
   const answered = result.requests.total;
   latencies.sort((a, b) => a - b);
   const failures = result.errors + result.timeouts + result.non2xx;
@@ -62,6 +67,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     failureDetail: failures
       ? `errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx} (${JSON.stringify(result.statusCodeStats)})`
       : '',
+    otherLoad,
   };
 }
 

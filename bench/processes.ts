@@ -20,6 +20,13 @@ export function childPids(): number[] {
   return [...children].flatMap((p) => (p.pid !== undefined && p.exitCode === null ? [p.pid] : []));
 }
 
+export function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.kill('SIGTERM');
+  return exited;
+}
+
 export function killAll(): void {
   for (const proc of children) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   children.clear();

@@ -6,6 +6,7 @@
 import { benchAudit } from './audit.js';
 import { benchDecide } from './decide.js';
 import { runHttpSuite, type CaseName, type HttpMeasurement, type TargetName } from './http-suite.js';
+import { startNoiseMeter } from './noise.js';
 import { killAll } from './processes.js';
 import { renderTable, type Check, type Row } from './report.js';
 
@@ -22,15 +23,20 @@ async function main(): Promise<number> {
     p50Ms: m.result.p50Ms,
     p99Ms: m.result.p99Ms,
     ...(m.result.cpuUsPerRequest !== undefined ? { cpuUs: m.result.cpuUsPerRequest } : {}),
-    ...(m.result.failures ? { note: `INVALID: ${m.result.failureDetail}` } : {}),
+    note: [m.result.failures ? `INVALID: ${m.result.failureDetail}` : '', noiseNote(m.result.otherLoad)].filter(Boolean).join('; '),
   }));
+  const noise: number[] = http.map((m) => m.result.otherLoad);
 
   log('decide stage at 10, 100, 1,000 policies');
   const decide = [];
   for (const n of [10, 100, 1000]) {
-    for (const mode of ['miss', 'hit'] as const) decide.push(await benchDecide(n, mode, mode === 'miss' ? 3000 : 30000));
+    for (const mode of ['miss', 'hit'] as const) {
+      const meter = startNoiseMeter();
+      decide.push({ ...(await benchDecide(n, mode, mode === 'miss' ? 3000 : 30000)), otherLoad: meter() });
+    }
   }
   for (const d of decide) {
+    noise.push(d.otherLoad);
     rows.push({
       target: `decide, ${d.policies.toLocaleString('en-US')} policies`,
       case: d.mode === 'miss' ? 'cache miss (new principal)' : 'cache hit',
@@ -38,11 +44,15 @@ async function main(): Promise<number> {
       p50Ms: d.p50Us / 1000,
       p99Ms: d.p99Us / 1000,
       cpuUs: d.meanUs,
+      note: noiseNote(d.otherLoad),
     });
   }
 
   log('durable audit appends (SQLite, group commit)');
+  const auditMeter = startNoiseMeter();
   const audit = await benchAudit(Math.min(seconds, 5));
+  const auditNoise = auditMeter();
+  noise.push(auditNoise);
   rows.push({
     target: 'audit append, SQLite',
     case: `${audit.appenders.toLocaleString('en-US')} appenders, durable`,
@@ -50,12 +60,20 @@ async function main(): Promise<number> {
     p50Ms: audit.p50Ms,
     p99Ms: audit.p99Ms,
     cpuUs: audit.cpuUsPerRecord,
-    note: 'records/s; latency = wait for own commit',
+    note: ['records/s; latency = wait for own commit', noiseNote(auditNoise)].filter(Boolean).join('; '),
   });
 
   process.stdout.write(`\n${renderTable(rows, checks(http, decide, audit.perSecond))}\n`);
+  const worst = Math.max(...noise);
+  if (worst > NOISE_LIMIT) {
+    process.stdout.write(`\nWARNING: other processes used up to ${worst.toFixed(2)} of the 2 cores during the runs; the numbers are not clean.\n`);
+  }
   return http.some((m) => m.result.failures) ? 1 : 0;
 }
+
+/** Foreign CPU (in cores) above which a row says it was disturbed. */
+const NOISE_LIMIT = 0.1;
+const noiseNote = (cores: number) => (cores > NOISE_LIMIT ? `other load ${cores.toFixed(2)} cores` : '');
 
 function checks(http: HttpMeasurement[], decide: Awaited<ReturnType<typeof benchDecide>>[], auditRate: number): Check[] {
   const get = (t: TargetName, c: CaseName) => http.find((m) => m.target === t && m.case === c)!.result;

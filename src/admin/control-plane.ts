@@ -90,11 +90,18 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       return refuse('bad_request', 'the request body must be JSON', { principal, action: route.action });
     }
 
-    const request: ActionRequest = { action: route.action, resource: CONTROL_PLANE, resourceName: '', context: {} };
+    let resource;
+    try {
+      resource = route.resource ? route.resource(params, body) : CONTROL_PLANE;
+    } catch (err) {
+      return refuse('bad_request', err instanceof AirlockError ? err.message : 'the request body is not valid', { principal, action: route.action });
+    }
+    const request: ActionRequest = { action: route.action, resource, resourceName: '', context: {} };
     const context = commonContext({ principal, sourceIp: clientIp, method, path: url.pathname, now: time });
     const decision = deps.engine().decide({ principal, request, context });
-    const facts = { principal, action: route.action, resource: CONTROL_PLANE, context, decision };
-    if (decision.effect !== 'allow') {
+    const facts = { principal, action: route.action, resource, context, decision };
+    const proceeds = decision.effect === 'allow' || (decision.effect === 'approval_required' && route.handlesApproval);
+    if (!proceeds) {
       const mfa = decision.effect === 'mfa_required';
       return refuse(
         mfa ? 'mfa_required' : decision.effect === 'approval_required' ? 'approval_required' : 'denied',
@@ -109,10 +116,10 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       sendProblem(res, { code: 'audit_unavailable', detail: 'the audit log cannot be written', requestId });
       return;
     }
-    deps.metrics.controlPlane.inc({ action: route.action, decision: 'allow' });
+    deps.metrics.controlPlane.inc({ action: route.action, decision: decision.effect });
     let result: RouteResult;
     try {
-      result = await route.handler({ principal, params, query: url.searchParams, body, requestId });
+      result = await route.handler({ principal, decision, context, params, query: url.searchParams, body, requestId });
     } catch (err) {
       if (!(err instanceof AirlockError)) throw err;
       const status = sendProblem(res, { code: err.code, detail: err.message, requestId, extra: err.details });

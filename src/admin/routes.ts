@@ -1,9 +1,13 @@
 // Control-plane routes as data: each names the `admin.*` action the bundle decides before the
 // handler runs, so no route can be added without a policy decision in front of it.
+import type { Decision } from '../model/decision.js';
+import type { CedarRecord, EntityRef } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
 
 export interface RouteContext {
   readonly principal: Principal;
+  readonly decision: Decision;
+  readonly context: CedarRecord;
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly body: unknown;
@@ -23,6 +27,13 @@ export interface Route {
   /** `/api/v1/approvals/:id` */
   readonly pattern: string;
   readonly action: string;
+  /**
+   * The resource the action is on; default `Airlock::"control-plane"`. Routes that act on a domain
+   * object (a grant of a group) name it, so policies can be written about that object.
+   */
+  readonly resource?: (params: Readonly<Record<string, string>>, body: unknown) => EntityRef;
+  /** The handler takes `approval_required` decisions itself (by opening an approval). */
+  readonly handlesApproval?: boolean;
   readonly handler: (ctx: RouteContext) => Promise<RouteResult>;
 }
 

@@ -31,6 +31,7 @@ export interface DecisionFacts {
   readonly decision?: Decision;
   readonly reasons?: readonly string[];
   readonly bodySha256?: string;
+  readonly approvalId?: string;
   /** Known for refusals (answered at once); allowed requests get an outcome record instead. */
   readonly status?: number;
   readonly latencyMs?: number;
@@ -53,6 +54,7 @@ export function decisionEntry(f: DecisionFacts): AuditEntry {
     ...(f.decision?.obligations && Object.keys(f.decision.obligations).length ? { obligations: f.decision.obligations } : {}),
     context: f.context ?? null,
     ...(f.bodySha256 ? { body_sha256: f.bodySha256 } : {}),
+    ...(f.approvalId ? { approval_id: f.approvalId } : {}),
     ...(f.status !== undefined ? { status: f.status } : {}),
     ...(f.latencyMs !== undefined ? { latency_ms: round(f.latencyMs) } : {}),
   };

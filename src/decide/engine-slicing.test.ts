@@ -9,13 +9,17 @@ import { EntityIndex } from './request-entities.js';
 import { bundleText, policySpec, request, type ActionScopeSpec } from './test-policies.js';
 import type { DecideInput, PolicyBundle } from './types.js';
 
-// a0, a1 in grp; grp and a2 in top; a3 stands alone; a9 is named by nothing at all.
+// Actions: a0, a1 in grp; grp and a2 in top; a3 stands alone; a9 is named by nothing at all.
+// Resources: r2 inside r0; Thing::"special" is described here, with parent r1.
 const ENTITIES = JSON.stringify([
   { uid: { type: 'Action', id: 'a0' }, attrs: {}, parents: [{ type: 'Action', id: 'grp' }] },
   { uid: { type: 'Action', id: 'a1' }, attrs: {}, parents: [{ type: 'Action', id: 'grp' }] },
   { uid: { type: 'Action', id: 'grp' }, attrs: {}, parents: [{ type: 'Action', id: 'top' }] },
   { uid: { type: 'Action', id: 'a2' }, attrs: {}, parents: [{ type: 'Action', id: 'top' }] },
   { uid: { type: 'Group', id: 'g1' }, attrs: {}, parents: [{ type: 'Group', id: 'g0' }] },
+  { uid: { type: 'Resource', id: 'r2' }, attrs: {}, parents: [{ type: 'Resource', id: 'r0' }] },
+  { uid: { type: 'Resource', id: 'r0' }, attrs: { environment: 'prod' }, parents: [] },
+  { uid: { type: 'Thing', id: 'special' }, attrs: {}, parents: [{ type: 'Resource', id: 'r1' }] },
 ]);
 const SCOPE_IDS = ['a0', 'a1', 'a2', 'a3', 'grp', 'top'] as const;
 const REQUEST_ACTIONS = [...SCOPE_IDS, 'a9'] as const;
@@ -25,9 +29,21 @@ const groupedScope: fc.Arbitrary<ActionScopeSpec> = fc.oneof(
   fc.constantFrom(...SCOPE_IDS).map((id) => ({ kind: 'eq' as const, id })),
   fc.uniqueArray(fc.constantFrom(...SCOPE_IDS), { minLength: 1, maxLength: 3 }).map((ids) => ({ kind: 'in' as const, ids })),
 );
+// Every shape of resource the container cut must handle, with known and unknown containers.
+const resourceShape = fc.oneof(
+  fc.constantFrom('r0', 'r1', 'r2', 'r9').map((c) => ({ resource: { type: 'Thing', id: `${c}/x` }, resourceName: c })),
+  fc.constantFrom('r0', 'r1', 'r2', 'r9').map((c) => ({ resource: { type: 'Resource', id: c }, resourceName: c })),
+  fc.constantFrom('r0', 'r9').map((c) => ({ resource: { type: 'Resource', id: 'r1' }, resourceName: c })),
+  fc.constantFrom('r0', 'r2').map((c) => ({ resource: { type: 'Thing', id: 'special' }, resourceName: c })),
+  fc.constant({ resource: { type: 'Airlock', id: 'control-plane' }, resourceName: '' }),
+);
 const groupedRequest = fc
-  .tuple(request, fc.constantFrom(...REQUEST_ACTIONS))
-  .map(([d, action]): DecideInput => ({ ...d, request: { ...d.request, action } }));
+  .tuple(request, fc.constantFrom(...REQUEST_ACTIONS), resourceShape, fc.option(fc.constantFrom('prod', 'dev'), { nil: undefined }))
+  .map(([d, action, shape, env]): DecideInput => ({
+    ...d,
+    request: { ...d.request, action, ...shape },
+    ...(env ? { resourceAttributes: { environment: env } } : {}),
+  }));
 
 /** The whole bundle in one unsliced call, mapped by the same outcome rules. */
 function reference(bundle: PolicyBundle, d: DecideInput) {
@@ -52,7 +68,7 @@ const comparable = (x: { effect: string; policies: readonly string[]; obligation
 });
 
 describe('action slicing', () => {
-  it('gives the same decisions as evaluating the whole bundle, action groups included', () => {
+  it('gives the same decisions as evaluating the whole bundle, through action groups and resource hierarchies', () => {
     fc.assert(
       fc.property(fc.array(policySpec(groupedScope), { maxLength: 10 }), fc.array(groupedRequest, { minLength: 1, maxLength: 10 }), (policies, requests) => {
         const bundle = bundleFromFiles({ 'p.cedar': bundleText(policies), 'entities.json': ENTITIES });
@@ -63,7 +79,7 @@ describe('action slicing', () => {
           engine.dispose();
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 

@@ -3,10 +3,11 @@
 // only the entities it needs; a bounded cache skips Cedar for repeated requests.
 import { statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import type { Decision } from '../model/decision.js';
-import { ActionSlices } from './action-slices.js';
+import { formatEntity } from '../model/entity.js';
 import { cacheKey, MAX_KEY_LENGTH, visibleContext } from './cache-key.js';
 import { DecisionCache } from './decision-cache.js';
 import { denied, finalize, fromAnswer, type Outcome } from './outcome.js';
+import { PolicySlices } from './policy-slices.js';
 import { EntityIndex } from './request-entities.js';
 import type { BundlePolicy, DecideInput, PolicyBundle, PolicyEngine } from './types.js';
 
@@ -17,15 +18,15 @@ export interface EngineOptions {
 
 export function createEngine(bundle: PolicyBundle, options: EngineOptions = {}): PolicyEngine {
   const byId = new Map<string, BundlePolicy>(bundle.policies.map((p) => [p.id, p]));
-  const slices = new ActionSlices(bundle);
   const entities = new EntityIndex(bundle);
+  const slices = new PolicySlices(bundle, entities);
   const cache = new DecisionCache<Outcome>(options.cacheSize ?? 10_000);
   let disposed = false;
 
   const evaluate = (input: DecideInput): Outcome => {
     if (disposed) return denied(['policy engine disposed']);
-    const slice = slices.forAction(input.request.action);
-    if (slice.setId === undefined) return denied(['no permit matched', `no policy applies to action ${input.request.action}`]);
+    const slice = slices.forRequest(input);
+    if (slice.setId === undefined) return denied([`no permit matched (no policy applies to ${input.request.action} on ${formatEntity(input.request.resource)})`]);
     const context = visibleContext(input.context, slice.contextKeys);
     const key = cacheKey(input, context);
     const hit = cache.get(key);

@@ -3,7 +3,7 @@
 import { policySetTextToParts, policyToJson, validate } from '@cedar-policy/cedar-wasm/nodejs';
 import { parseObligations } from './annotations.js';
 import { sha256Hex } from './bundle-files.js';
-import { actionScope, contextKeys } from './policy-scope.js';
+import { actionScope, contextKeys, resourceScope } from './policy-scope.js';
 import { formatCedarError, lineCol } from './source-location.js';
 import type { BundlePolicy } from './types.js';
 
@@ -38,7 +38,7 @@ export function parsePolicyFile(file: string, shown: string, text: string, probl
     }
     out.push({
       id, file, index, effect: json.effect, text: policyText, digest: sha256Hex(policyText), json, obligations,
-      actionScope: actionScope(json), contextKeys: contextKeys(json),
+      actionScope: actionScope(json), resourceScope: resourceScope(json), contextKeys: contextKeys(json),
     });
   });
   return out;

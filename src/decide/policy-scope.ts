@@ -2,7 +2,7 @@
 // The engine slices the bundle by action scope and keys its cache on the context keys read,
 // so both answers must over-approximate: when in doubt, say "all".
 import type { PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
-import type { ActionScope, ContextKeys } from './types.js';
+import type { ActionScope, ContextKeys, ResourceScope } from './types.js';
 
 export function actionScope(policy: PolicyJson): ActionScope {
   const c = policy.action;
@@ -18,6 +18,14 @@ export function actionScope(policy: PolicyJson): ActionScope {
     if (ref.type === 'Action') ids.push(ref.id);
   }
   return { all: false, ids };
+}
+
+export function resourceScope(policy: PolicyJson): ResourceScope {
+  const c = policy.resource;
+  const pinned = c.op === '==' ? { op: 'eq' as const, e: c } : c.op === 'in' ? { op: 'in' as const, e: c } : c.op === 'is' && c.in ? { op: 'in' as const, e: c.in } : undefined;
+  if (!pinned || !('entity' in pinned.e)) return { any: true };
+  const ref = '__entity' in pinned.e.entity ? pinned.e.entity.__entity : pinned.e.entity;
+  return ref.type === 'Resource' ? { any: false, op: pinned.op, id: ref.id } : { any: true };
 }
 
 export function contextKeys(policy: PolicyJson): ContextKeys {

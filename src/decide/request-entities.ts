@@ -21,6 +21,18 @@ export class EntityIndex {
     }
   }
 
+  /** True when entities.json (or the schema, for actions) describes this entity. */
+  has(ref: EntityRef): boolean {
+    return this.byUid.has(key(ref));
+  }
+
+  /** `ref` and its static ancestors. */
+  ancestorsAndSelf(ref: EntityRef): EntityRef[] {
+    const out = new Map<string, EntityJson>();
+    this.addAncestors(out, [{ type: ref.type, id: ref.id }]);
+    return [ref, ...[...out.values()].map((e) => e.uid as Uid)];
+  }
+
   /** The entities for one request: principal, resource, action, each with its ancestors. */
   forRequest(input: DecideInput): EntityJson[] {
     const out = new Map<string, EntityJson>();
@@ -53,6 +65,9 @@ export class EntityIndex {
       parents: unique([...((base?.parents ?? []) as Uid[]), ...parents]),
     };
     if (base?.tags) merged.tags = base.tags;
+    // An entity with no attributes and no parents tells Cedar nothing it would not assume of
+    // an unknown one, and each entity passed costs about 10 us: leave it out.
+    if (merged.parents.length === 0 && Object.keys(merged.attrs).length === 0 && !merged.tags) return;
     out.set(k, merged);
     this.addAncestors(out, merged.parents as Uid[]);
   }

@@ -7,7 +7,7 @@ import { input } from './test-support.js';
 export const GROUPS = ['g0', 'g1', 'g2'] as const;
 export const USERS = ['u0', 'u1', 'u2'] as const;
 export const ACTIONS = ['a0', 'a1', 'a2', 'a3'] as const;
-export const RESOURCES = ['r0', 'r1'] as const;
+export const RESOURCES = ['r0', 'r1', 'r2'] as const;
 export const KEYS = ['k0', 'k1'] as const;
 
 export type PrincipalScope = { kind: 'all' } | { kind: 'group'; id: string } | { kind: 'user'; id: string } | { kind: 'agents' };
@@ -17,7 +17,8 @@ export interface PolicySpec {
   effect: 'permit' | 'forbid';
   principal: PrincipalScope;
   action: ActionScopeSpec;
-  resource?: string;
+  /** `resource in Resource::"id"`, `resource == Resource::"id"` or `resource is Thing in Resource::"id"`. */
+  resource?: { op: 'in' | 'eq' | 'is-in'; id: string };
   /** `context.<key> == value`; `strict` reads the key without a `has` guard (errors when absent). */
   when?: { key: string; value: number; strict: boolean };
   approval?: { groups: string[]; quorum?: number };
@@ -42,7 +43,7 @@ export const policySpec = (actionScope: fc.Arbitrary<ActionScopeSpec>): fc.Arbit
       effect: fc.constantFrom('permit' as const, 'forbid' as const),
       principal: principalScope,
       action: actionScope,
-      resource: fc.option(pick(RESOURCES), { nil: undefined }),
+      resource: fc.option(fc.record({ op: fc.constantFrom('in' as const, 'eq' as const, 'is-in' as const), id: pick(RESOURCES) }), { nil: undefined }),
       when: fc.option(fc.record({ key: pick(KEYS), value: fc.integer({ min: 0, max: 1 }), strict: fc.boolean() }), { nil: undefined }),
       approval: rarely(fc.record({ groups: fc.uniqueArray(pick(GROUPS), { minLength: 1 }), quorum: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) })),
       mfa: rarely(fc.record({ maxAge: fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }) })),
@@ -65,7 +66,8 @@ export function policyText(p: PolicySpec, id: string): string {
   const principal = pr.kind === 'all' ? 'principal' : pr.kind === 'group' ? `principal in Group::"${pr.id}"` : pr.kind === 'user' ? `principal == User::"${pr.id}"` : 'principal is Agent';
   const a = p.action;
   const action = a.kind === 'all' ? 'action' : a.kind === 'eq' ? `action == Action::"${a.id}"` : `action in [${a.ids.map((i) => `Action::"${i}"`).join(', ')}]`;
-  const resource = p.resource ? `resource in Resource::"${p.resource}"` : 'resource';
+  const r = p.resource;
+  const resource = !r ? 'resource' : r.op === 'in' ? `resource in Resource::"${r.id}"` : r.op === 'eq' ? `resource == Resource::"${r.id}"` : `resource is Thing in Resource::"${r.id}"`;
   const w = p.when;
   const cond = !w ? '' : w.strict ? ` when { context.${w.key} == ${w.value} }` : ` when { context has ${w.key} && context.${w.key} == ${w.value} }`;
   return `${ann.join(' ')}\n${p.effect} (${principal}, ${action}, ${resource})${cond};\n`;
@@ -107,7 +109,13 @@ export function matches(p: PolicySpec, d: DecideInput, actionIn: (a: string, id:
   const a = p.action;
   if (a.kind === 'eq' && !actionIn(request.action, a.id)) return false;
   if (a.kind === 'in' && !a.ids.some((id) => actionIn(request.action, id))) return false;
-  if (p.resource && request.resourceName !== p.resource) return false;
+  // The model knows no entities.json: a resource's only ancestor is its container.
+  const r = p.resource;
+  const res = request.resource;
+  const isContainer = res.type === 'Resource' && res.id === request.resourceName;
+  if (r?.op === 'in' && request.resourceName !== r.id) return false;
+  if (r?.op === 'eq' && !(res.type === 'Resource' && res.id === r.id)) return false;
+  if (r?.op === 'is-in' && !(res.type === 'Thing' && request.resourceName === r.id && !isContainer)) return false;
   if (!p.when) return true;
   const v = d.context[p.when.key];
   if (v === undefined) return p.when.strict ? 'error' : false;

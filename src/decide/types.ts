@@ -16,6 +16,12 @@ export interface PolicyObligations {
 /** Which actions a policy's scope can match: every action, or these ids and their members. */
 export type ActionScope = { readonly all: true } | { readonly all: false; readonly ids: readonly string[] };
 
+/**
+ * The `Resource::"<id>"` a policy's resource scope pins: the resource itself (`eq`) or the
+ * resource or one of its ancestors (`in`); `any` when the scope names no Resource entity.
+ */
+export type ResourceScope = { readonly any: true } | { readonly any: false; readonly op: 'eq' | 'in'; readonly id: string };
+
 /** The context keys a policy reads; `all` when it uses `context` as a whole value. */
 export type ContextKeys = 'all' | readonly string[];
 
@@ -34,6 +40,7 @@ export interface BundlePolicy {
   readonly json: PolicyJson;
   readonly obligations: PolicyObligations;
   readonly actionScope: ActionScope;
+  readonly resourceScope: ResourceScope;
   readonly contextKeys: ContextKeys;
 }
 

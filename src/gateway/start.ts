@@ -1,7 +1,9 @@
 // Assembles one gateway process from a validated config: store, audit writer, identity, policy,
 // resources, and the two listeners. `close()` drains in the order that loses nothing: stop
 // accepting, let in-flight requests finish, flush the audit queue, then close the store.
+import { approvalRoutes } from '../admin/api/approval-routes.js';
 import { auditRoutes } from '../admin/api/audit-routes.js';
+import { grantRoutes } from '../admin/api/grant-routes.js';
 import { createControlPlane } from '../admin/control-plane.js';
 import { GatewayMetrics } from '../admin/metrics.js';
 import { Checkpointer } from '../audit/checkpointer.js';
@@ -14,6 +16,7 @@ import type { Logger } from '../lib/logger.js';
 import { createDataPlane } from '../pipeline/data-plane.js';
 import { closeResources, mountResources } from '../pipeline/resources.js';
 import { openStore } from '../store/index.js';
+import { startApprovals } from './approvals.js';
 import { drain, listen } from './listen.js';
 
 export interface RunningGateway {
@@ -53,7 +56,9 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   await audit.append({ kind: 'policy_load', time: now().toISOString(), version: bundle.version, dir: config.policy.dir, policies: bundle.policyIds.length });
   log.info({ version: bundle.version, policies: bundle.policyIds.length }, 'policy bundle loaded');
 
-  const identifier = await createIdentifier({ oidc: [...config.identity.oidc], keys: store.keys, baseDir: loaded.baseDir });
+  const baseIdentifier = await createIdentifier({ oidc: [...config.identity.oidc], keys: store.keys, baseDir: loaded.baseDir });
+  const workflow = await startApprovals(store, audit, baseIdentifier, { ttlSeconds: config.approvals.ttl_seconds, log });
+  const identifier = workflow.identifier;
   const resources = mountResources(config.resources);
   const currentEngine = () => engine;
 
@@ -67,6 +72,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     metrics,
     log,
     auditMode: config.audit.mode,
+    approvals: workflow.approvals,
+    holdSeconds: config.approvals.hold_seconds,
   });
   const controlPlane = createControlPlane({
     identifier,
@@ -76,7 +83,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     log,
     now,
     ready: () => store.ping(),
-    routes: [...auditRoutes(store.audit, checkpointer)],
+    routes: [...auditRoutes(store.audit, checkpointer), ...approvalRoutes(workflow.approvals), ...grantRoutes(workflow.grants)],
   });
 
   await checkpointer.checkpoint();
@@ -93,6 +100,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       const flushed = await audit.flush();
       if (!flushed) log.error({ pending: audit.depth }, 'audit records could not be flushed before exit');
       await checkpointer.close().catch((err: unknown) => log.error({ err: String(err) }, 'final checkpoint failed'));
+      workflow.close();
       await identifier.close();
       await closeResources(resources);
       await store.close();

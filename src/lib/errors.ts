@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'denied'
   | 'approval_required'
   | 'not_found'
+  | 'conflict'
   | 'bad_request'
   | 'payload_too_large'
   | 'upstream_unavailable'

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { GatewayMetrics } from '../admin/metrics.js';
+import { ApprovalService } from '../approvals/service.js';
 import { AuditWriter } from '../audit/writer.js';
 import type { PolicyEngine } from '../decide/index.js';
 import type { Identifier } from '../identify/index.js';
@@ -62,6 +63,10 @@ function memoryAudit(fail: () => boolean): AuditStore & { entries: AuditEntry[] 
   };
 }
 
+const unusedStore = async (): Promise<never> => {
+  throw new Error('the approval store is not used by these tests');
+};
+
 let upstream: Server;
 let upstreamHits = 0;
 let upstreamUrl: string;
@@ -93,6 +98,11 @@ async function gateway(engine: PolicyEngine, failAudit: () => boolean) {
     metrics: new GatewayMetrics(() => audit.depth),
     log: createLogger('silent'),
     auditMode: 'strict',
+    approvals: new ApprovalService(
+      { findPending: unusedStore, insertApproval: unusedStore, getApproval: unusedStore, listApprovals: unusedStore, castVote: unusedStore, useApproval: unusedStore, expireApprovals: unusedStore },
+      { ttlSeconds: 60, audit },
+    ),
+    holdSeconds: 0,
   });
   const { server, url } = await listen('127.0.0.1:0', handler);
   return { url, store, close: () => new Promise((r) => server.close(r)) };

@@ -11,9 +11,17 @@ import { AirlockError, type ErrorCode } from '../lib/errors.js';
 import { bearerChallenge, sendProblem, statusOf } from '../lib/problem.js';
 import type { Logger } from '../lib/logger.js';
 import type { Decision } from '../model/decision.js';
+import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
 import { decideRequest, type DecideDeps, type DecidedRequest } from './decide-request.js';
 
-export interface DataPlaneDeps extends DecideDeps {
+interface Refusal {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  readonly headers?: Record<string, string>;
+  readonly approvalId?: string;
+}
+
+export interface DataPlaneDeps extends DecideDeps, ApprovalGateDeps {
   readonly audit: AuditWriter;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
@@ -30,7 +38,18 @@ export function createDataPlane(deps: DataPlaneDeps) {
     try {
       decided = await decideRequest(req, deps);
       deps.metrics.decisionSeconds.observe((performance.now() - started) / 1000);
-      const refusal = decided.refusal ?? refusalFor(decided.decision);
+      let refusal: Refusal | undefined = decided.refusal ?? refusalFor(decided.decision);
+      if (decided.decision?.effect === 'approval_required' && !decided.refusal) {
+        const gate = await gateApproval(req, decided, requestId, deps);
+        if (gate.forward) {
+          const decision = { ...decided.decision, effect: 'allow' as const, reasons: [...decided.decision.reasons, `approval ${gate.approval.id} used`] };
+          decided = { ...decided, decision, approvalId: gate.approval.id };
+          refusal = undefined;
+        } else {
+          refusal = { code: gate.code, detail: gate.detail, approvalId: gate.approvalId };
+          decided = { ...decided, approvalId: gate.approvalId };
+        }
+      }
       deps.metrics.requests.inc({
         resource: decided.mounted?.config.name ?? '-',
         action: decided.request?.action ?? '-',
@@ -52,7 +71,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     requestId: string,
     started: number,
     d: DecidedRequest,
-    refusal: { code: ErrorCode; detail: string; headers?: Record<string, string> },
+    refusal: Refusal,
   ): Promise<void> {
     const status = await record(d, requestId, started, refusal.code, statusOf(refusal.code));
     sendProblem(res, {
@@ -60,6 +79,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
       detail: status === 503 ? 'the audit log cannot be written' : refusal.detail,
       requestId,
       headers: refusal.headers ?? bearerChallenge(refusal.code),
+      extra: refusal.approvalId && status !== 503 ? { approval_id: refusal.approvalId } : undefined,
     });
   }
 
@@ -102,6 +122,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
       refusal,
       reasons: d.refusal ? [d.refusal.detail] : undefined,
       bodySha256: d.bodySha256,
+      approvalId: d.approvalId,
       status,
       latencyMs: status !== undefined ? performance.now() - started : undefined,
     });
@@ -119,7 +140,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
 }
 
 /** Maps a decision that is not `allow` to the refusal the client sees. */
-function refusalFor(decision: Decision | undefined): { code: ErrorCode; detail: string; headers?: Record<string, string> } | undefined {
+function refusalFor(decision: Decision | undefined): Refusal | undefined {
   if (!decision) return { code: 'denied', detail: 'no decision was made' };
   switch (decision.effect) {
     case 'allow':

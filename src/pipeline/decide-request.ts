@@ -33,6 +33,8 @@ export interface DecidedRequest {
   readonly request?: ActionRequest;
   readonly context?: CedarRecord;
   readonly decision?: Decision;
+  /** The approval opened for, or spent on, this request. */
+  readonly approvalId?: string;
   /** Set when a stage before the decision refused the request. */
   readonly refusal?: { readonly code: ErrorCode; readonly detail: string };
 }

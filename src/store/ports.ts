@@ -1,5 +1,6 @@
 // The storage ports: one interface per kind of state. Each backend (sqlite/, later postgres/)
 // implements all of them; the shared contract tests in store/contract.ts hold them to one behaviour.
+import type { Approval, ApprovalStatus, Vote } from '../approvals/types.js';
 
 export interface ApiKeyRecord {
   readonly id: string;
@@ -63,9 +64,66 @@ export interface AuditStore {
   setSinkCursor(sink: string, seq: number, now: number): Promise<void>;
 }
 
+export type VoteOutcome = 'recorded' | 'duplicate' | 'not_pending' | 'not_found';
+
+export interface ApprovalStore {
+  insertApproval(approval: Approval): Promise<void>;
+  /** The pending, unexpired approval with this fingerprint, if any (one per repeated request). */
+  findPending(fingerprint: string, now: number): Promise<Approval | undefined>;
+  getApproval(id: string): Promise<Approval | undefined>;
+  listApprovals(status: ApprovalStatus | undefined, limit: number): Promise<Approval[]>;
+  /**
+   * In one transaction: records the vote on a pending, unexpired approval the approver has not
+   * voted on; a deny vote closes it as denied, the quorum-th approve vote as approved (its
+   * use-by time becomes `now + useTtlMs`). Two votes at once cannot both complete it.
+   */
+  castVote(id: string, vote: Vote, now: number, useTtlMs: number): Promise<{ outcome: VoteOutcome; approval?: Approval }>;
+  /** approved → used, once, when the fingerprint matches and it is not past its use-by time. */
+  useApproval(id: string, fingerprint: string, now: number): Promise<Approval | undefined>;
+  /** pending or approved past `expires_at` → expired; returns those changed. */
+  expireApprovals(now: number): Promise<Approval[]>;
+}
+
+export type GrantStatus = 'pending' | 'active' | 'denied' | 'revoked' | 'expired';
+
+export interface Grant {
+  readonly id: string;
+  readonly principal: { readonly type: string; readonly id: string };
+  readonly group: string;
+  readonly reason: string;
+  readonly duration_seconds: number;
+  readonly status: GrantStatus;
+  readonly approval_id: string | null;
+  readonly created_at: string;
+  /** Counted from the approval, not from the request. */
+  readonly starts_at: string | null;
+  readonly expires_at: string | null;
+  readonly ended_at: string | null;
+}
+
+export interface GrantStore {
+  insertGrant(grant: Grant): Promise<void>;
+  getGrant(id: string): Promise<Grant | undefined>;
+  listGrants(limit: number): Promise<Grant[]>;
+  /** Grants active at `now`: the memberships the identify stage adds. */
+  listActiveGrants(now: number): Promise<Grant[]>;
+  /** pending → active (starting now) for the grant waiting on this approval. */
+  activateGrant(approvalId: string, now: number): Promise<Grant | undefined>;
+  /** pending → denied for the grant waiting on this approval. */
+  denyGrant(approvalId: string, now: number): Promise<Grant | undefined>;
+  /** pending or active → revoked. */
+  revokeGrant(id: string, now: number): Promise<Grant | undefined>;
+  /** active past expires_at → expired, pending whose approval expired → expired; returns those changed. */
+  expireGrants(now: number): Promise<Grant[]>;
+  /** Changes whenever a grant starts or ends: lets caches skip a reload. */
+  grantsVersion(): Promise<number>;
+}
+
 export interface Store {
   readonly keys: KeyStore;
   readonly audit: AuditStore;
+  readonly approvals: ApprovalStore;
+  readonly grants: GrantStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

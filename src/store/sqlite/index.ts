@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../ports.js';
+import { sqliteApprovalStore } from './approvals.js';
 import { sqliteAuditStore } from './audit.js';
+import { sqliteGrantStore } from './grants.js';
 import { sqliteKeyStore } from './keys.js';
 import { migrate } from './migrations.js';
 
@@ -19,6 +21,8 @@ export function openSqliteStore(file: string): Store {
   return {
     keys: sqliteKeyStore(db),
     audit: sqliteAuditStore(db),
+    approvals: sqliteApprovalStore(db),
+    grants: sqliteGrantStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();

@@ -19,6 +19,38 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, edges TEXT NOT NULL);
    CREATE TABLE audit_checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, created_at INTEGER NOT NULL);
    CREATE TABLE sink_cursors (sink TEXT PRIMARY KEY, seq INTEGER NOT NULL, updated_at INTEGER NOT NULL);`,
+  `CREATE TABLE approvals (
+     id TEXT PRIMARY KEY,
+     status TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     quorum INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     decided_at INTEGER,
+     used_at INTEGER,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX approvals_pending ON approvals(fingerprint, status);
+   CREATE INDEX approvals_status ON approvals(status, expires_at);
+   CREATE TABLE approval_votes (
+     approval_id TEXT NOT NULL REFERENCES approvals(id),
+     approver TEXT NOT NULL,
+     vote TEXT NOT NULL,
+     data TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (approval_id, approver)
+   );
+   CREATE TABLE grants (
+     id TEXT PRIMARY KEY,
+     principal TEXT NOT NULL,
+     grp TEXT NOT NULL,
+     status TEXT NOT NULL,
+     approval_id TEXT,
+     starts_at INTEGER,
+     expires_at INTEGER,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX grants_active ON grants(status, expires_at);
+   CREATE INDEX grants_approval ON grants(approval_id);`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,0 +1,49 @@
+// /api/v1/grants: ask for a group for a while (decided as `grant.request` on `Group::"<group>"`,
+// with the bundle's obligations), list grants, revoke one.
+import { z } from 'zod';
+import type { GrantService } from '../../approvals/grants/service.js';
+import type { Route } from '../routes.js';
+import { parseBody } from './parse-body.js';
+
+const MAX_GRANT_SECONDS = 30 * 24 * 3600;
+
+const grantBody = z.strictObject({
+  group: z.string().min(1).max(200),
+  duration_seconds: z.number().int().min(1).max(MAX_GRANT_SECONDS),
+  reason: z.string().min(1, 'a reason is required').max(2000),
+});
+
+export function grantRoutes(grants: GrantService): Route[] {
+  return [
+    {
+      method: 'POST',
+      pattern: '/api/v1/grants',
+      action: 'grant.request',
+      resource: (_params, body) => ({ type: 'Group', id: parseBody(grantBody, body).group }),
+      handlesApproval: true,
+      async handler({ principal, body, decision, context, requestId }) {
+        const ask = parseBody(grantBody, body);
+        const { grant, approval } = await grants.request(principal, ask, decision, context, requestId);
+        return approval
+          ? { status: 202, json: { ...grant, approval_id: approval.id, approval_status: approval.status } }
+          : { status: 201, json: grant };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/api/v1/grants',
+      action: 'admin.grants.read',
+      async handler() {
+        return { status: 200, json: await grants.list() };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/api/v1/grants/:id/revoke',
+      action: 'admin.grants.revoke',
+      async handler({ principal, params, requestId }) {
+        return { status: 200, json: await grants.revoke(params.id!, principal, requestId) };
+      },
+    },
+  ];
+}

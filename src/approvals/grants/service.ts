@@ -1,0 +1,126 @@
+// Just-in-time grants: a principal asks for membership of a group for a while, with a reason. The
+// request is decided like any action (`grant.request` on `Group::"<group>"`); when it needs an
+// approval the grant waits for it, and its clock starts when it is approved. Starts and ends are
+// audit records; revocation counts on the next request.
+import { createHash, randomUUID } from 'node:crypto';
+import type { AuditWriter } from '../../audit/writer.js';
+import { AirlockError } from '../../lib/errors.js';
+import type { Decision } from '../../model/decision.js';
+import type { CedarRecord } from '../../model/entity.js';
+import type { Principal } from '../../model/principal.js';
+import type { Grant, GrantStore } from '../../store/ports.js';
+import type { ApprovalService } from '../service.js';
+import type { Approval } from '../types.js';
+import type { ActiveGrants } from './active-grants.js';
+
+export interface GrantAsk {
+  readonly group: string;
+  readonly duration_seconds: number;
+  readonly reason: string;
+}
+
+export class GrantService {
+  constructor(
+    private readonly store: GrantStore,
+    private readonly approvals: ApprovalService,
+    private readonly active: ActiveGrants,
+    private readonly audit: AuditWriter,
+    private readonly now: () => number = Date.now,
+  ) {
+    approvals.onChange((event, approval) => {
+      if (approval.kind !== 'grant') return;
+      // A failure here leaves the grant pending; the caller's vote has been recorded either way.
+      if (event === 'approved') this.settle(approval, 'activate').catch(() => undefined);
+      if (event === 'denied' || event === 'expired') this.settle(approval, 'deny').catch(() => undefined);
+    });
+  }
+
+  /** Creates the grant for an allowed or approval-requiring decision; returns it with its approval. */
+  async request(principal: Principal, ask: GrantAsk, decision: Decision, context: CedarRecord, requestId: string): Promise<{ grant: Grant; approval?: Approval }> {
+    const now = this.now();
+    let approval: Approval | undefined;
+    if (decision.effect === 'approval_required') {
+      approval = await this.approvals.open({
+        kind: 'grant',
+        principal,
+        action: 'grant.request',
+        resource: `Group::${JSON.stringify(ask.group)}`,
+        resourceName: null,
+        context,
+        request: { method: 'POST', path: '/api/v1/grants', body_sha256: createHash('sha256').update(JSON.stringify(ask)).digest('hex') },
+        obligation: decision.obligations.approval!,
+        requestId,
+        policyVersion: decision.policyVersion,
+        policies: decision.policies,
+        reason: ask.reason,
+      });
+    } else if (decision.effect !== 'allow') {
+      throw new AirlockError('denied', 'the grant was not allowed');
+    }
+    const grant: Grant = {
+      id: randomUUID(),
+      principal: { type: principal.type, id: principal.id },
+      group: ask.group,
+      reason: ask.reason,
+      duration_seconds: ask.duration_seconds,
+      status: approval ? 'pending' : 'active',
+      approval_id: approval?.id ?? null,
+      created_at: new Date(now).toISOString(),
+      starts_at: approval ? null : new Date(now).toISOString(),
+      expires_at: approval ? null : new Date(now + ask.duration_seconds * 1000).toISOString(),
+      ended_at: null,
+    };
+    await this.store.insertGrant(grant);
+    await this.record(approval ? 'grant_requested' : 'grant_started', grant, requestId);
+    await this.active.refresh();
+    return { grant, ...(approval ? { approval } : {}) };
+  }
+
+  list(limit = 200): Promise<Grant[]> {
+    return this.store.listGrants(limit);
+  }
+
+  async revoke(id: string, by: Principal, requestId: string): Promise<Grant> {
+    const grant = await this.store.revokeGrant(id, this.now());
+    if (!grant) {
+      const existing = await this.store.getGrant(id);
+      if (!existing) throw new AirlockError('not_found', `no grant ${id}`);
+      throw new AirlockError('conflict', `the grant is ${existing.status}`);
+    }
+    await this.record('grant_revoked', grant, requestId, { by: { type: by.type, id: by.id } });
+    await this.active.refresh();
+    return grant;
+  }
+
+  /** Ends what has expired; run every second. */
+  async sweep(): Promise<void> {
+    const ended = await this.store.expireGrants(this.now());
+    for (const g of ended) await this.record('grant_expired', g, null);
+    if (ended.length) await this.active.refresh();
+  }
+
+  private async settle(approval: Approval, how: 'activate' | 'deny'): Promise<void> {
+    const now = this.now();
+    const grant = how === 'activate' ? await this.store.activateGrant(approval.id, now) : await this.store.denyGrant(approval.id, now);
+    if (!grant) return;
+    await this.record(how === 'activate' ? 'grant_started' : 'grant_denied', grant, approval.request_id);
+    await this.active.refresh();
+  }
+
+  private async record(kind: string, g: Grant, requestId: string | null, extra: Record<string, unknown> = {}): Promise<void> {
+    await this.audit.append({
+      kind,
+      time: new Date(this.now()).toISOString(),
+      grant_id: g.id,
+      request_id: requestId,
+      approval_id: g.approval_id,
+      principal: g.principal,
+      group: g.group,
+      status: g.status,
+      starts_at: g.starts_at,
+      expires_at: g.expires_at,
+      reason: g.reason,
+      ...extra,
+    });
+  }
+}

@@ -1,0 +1,180 @@
+// Action-level approvals: opening one when a decision asks for it (one per repeated request),
+// votes under the rules that matter (an approver of an approving group, never the requester, one
+// vote each, N distinct approvals, any deny ends it), single use bound to the exact request, and
+// expiry. Every step is an audit record linked by approval_id; channels hear of every change.
+import { randomUUID } from 'node:crypto';
+import type { AuditWriter } from '../audit/writer.js';
+import { AirlockError } from '../lib/errors.js';
+import type { ApprovalObligation } from '../model/decision.js';
+import type { CedarRecord } from '../model/entity.js';
+import type { Principal } from '../model/principal.js';
+import type { ApprovalStore } from '../store/ports.js';
+import { approvalFingerprint } from './fingerprint.js';
+import type { Approval, BoundRequest, VoteChoice } from './types.js';
+import { ApprovalWaiters } from './waiters.js';
+
+export type ApprovalEvent = 'created' | 'approved' | 'denied' | 'expired' | 'used';
+
+export interface ApprovalListener {
+  (event: ApprovalEvent, approval: Approval): void;
+}
+
+export interface ApprovalRequest {
+  readonly kind: Approval['kind'];
+  readonly principal: Principal;
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceName: string | null;
+  readonly context: CedarRecord;
+  readonly request: BoundRequest;
+  readonly obligation: ApprovalObligation;
+  readonly requestId: string;
+  readonly policyVersion: string;
+  readonly policies: readonly string[];
+  readonly reason?: string;
+}
+
+export interface ApprovalServiceOptions {
+  readonly ttlSeconds: number;
+  readonly audit: AuditWriter;
+  readonly now?: () => number;
+  readonly listeners?: readonly ApprovalListener[];
+}
+
+const uid = (p: { type: string; id: string }) => ({ type: p.type, id: p.id });
+
+export class ApprovalService {
+  readonly waiters: ApprovalWaiters;
+  private readonly now: () => number;
+  private readonly listeners: ApprovalListener[];
+
+  constructor(
+    private readonly store: ApprovalStore,
+    private readonly options: ApprovalServiceOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.listeners = [...(options.listeners ?? [])];
+    this.waiters = new ApprovalWaiters((id) => store.getApproval(id));
+  }
+
+  onChange(listener: ApprovalListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Opens an approval for the request, or returns the one already pending for the same request. */
+  async open(r: ApprovalRequest): Promise<Approval> {
+    const fingerprint = approvalFingerprint(r.principal, r.action, r.resource, r.request);
+    const now = this.now();
+    const existing = await this.store.findPending(fingerprint, now);
+    if (existing) return existing;
+    const approval: Approval = {
+      id: randomUUID(),
+      kind: r.kind,
+      status: 'pending',
+      principal: { type: r.principal.type, id: r.principal.id, groups: r.principal.groups },
+      action: r.action,
+      resource: r.resource,
+      resource_name: r.resourceName,
+      context: r.context,
+      request: r.request,
+      fingerprint,
+      groups: r.obligation.groups,
+      quorum: r.obligation.quorum,
+      votes: [],
+      reason: r.reason ?? null,
+      request_id: r.requestId,
+      policy_version: r.policyVersion,
+      policies: r.policies,
+      created_at: new Date(now).toISOString(),
+      expires_at: new Date(now + this.options.ttlSeconds * 1000).toISOString(),
+      decided_at: null,
+      used_at: null,
+    };
+    await this.store.insertApproval(approval);
+    await this.record('approval_created', approval, {
+      principal: approval.principal,
+      action: approval.action,
+      resource: approval.resource,
+      fingerprint,
+      groups: approval.groups,
+      quorum: approval.quorum,
+      expires_at: approval.expires_at,
+    });
+    this.emit('created', approval);
+    return approval;
+  }
+
+  get(id: string): Promise<Approval | undefined> {
+    return this.store.getApproval(id);
+  }
+
+  list(status: Approval['status'] | undefined, limit = 200): Promise<Approval[]> {
+    return this.store.listApprovals(status, limit);
+  }
+
+  /** Casts `approver`'s vote; throws AirlockError when the vote is not allowed or does not count. */
+  async vote(id: string, approver: Principal, choice: VoteChoice, reason: string): Promise<Approval> {
+    const approval = await this.store.getApproval(id);
+    if (!approval) throw new AirlockError('not_found', `no approval ${id}`);
+    const refuse = async (code: 'denied' | 'conflict', why: string): Promise<never> => {
+      await this.record('approval_vote', approval, { approver: uid(approver), vote: choice, reason, accepted: false, why });
+      throw new AirlockError(code, why, { approval_id: id });
+    };
+    // The requester may hold an approving group too; approving their own action would make the
+    // approval meaningless, so it is refused whatever the groups say.
+    if (approver.type === approval.principal.type && approver.id === approval.principal.id) {
+      return refuse('denied', 'the requester cannot vote on their own request');
+    }
+    if (!approver.groups.some((g) => approval.groups.includes(g))) {
+      return refuse('denied', `only members of ${approval.groups.join(', ')} may vote on this approval`);
+    }
+    const vote = { approver: uid(approver), vote: choice, reason, time: new Date(this.now()).toISOString() };
+    const { outcome, approval: after } = await this.store.castVote(id, vote, this.now(), this.options.ttlSeconds * 1000);
+    if (outcome === 'not_found' || !after) throw new AirlockError('not_found', `no approval ${id}`);
+    if (outcome === 'duplicate') return refuse('conflict', 'this approver has already voted');
+    if (outcome === 'not_pending') return refuse('conflict', `the approval is ${after.status}`);
+    await this.record('approval_vote', after, { approver: vote.approver, vote: choice, reason, accepted: true });
+    if (after.status !== 'pending') await this.changed(after.status as ApprovalEvent, after);
+    return after;
+  }
+
+  /**
+   * Spends an approved approval on the request it was granted for. Resolves undefined when it is
+   * not approved, belongs to another principal or request, was used already, or has expired.
+   */
+  async use(id: string, principal: Principal, action: string, resource: string, request: BoundRequest, requestId: string): Promise<Approval | undefined> {
+    const fingerprint = approvalFingerprint(principal, action, resource, request);
+    const used = await this.store.useApproval(id, fingerprint, this.now());
+    if (used) {
+      await this.record('approval_used', used, { used_by_request_id: requestId });
+      this.emit('used', used);
+    }
+    return used;
+  }
+
+  /** Expires what has lapsed; run every second. */
+  async sweep(): Promise<void> {
+    for (const a of await this.store.expireApprovals(this.now())) await this.changed('expired', a);
+  }
+
+  private async changed(event: ApprovalEvent, approval: Approval): Promise<void> {
+    await this.record('approval_state', approval, { status: approval.status });
+    this.emit(event, approval);
+  }
+
+  private emit(event: ApprovalEvent, approval: Approval): void {
+    this.waiters.changed(approval);
+    for (const l of this.listeners) l(event, approval);
+  }
+
+  private async record(kind: string, approval: Approval, fields: Record<string, unknown>): Promise<void> {
+    await this.options.audit.append({
+      kind,
+      time: new Date(this.now()).toISOString(),
+      approval_id: approval.id,
+      approval_kind: approval.kind,
+      request_id: approval.request_id,
+      ...fields,
+    });
+  }
+}

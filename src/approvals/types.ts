@@ -1,0 +1,55 @@
+// Approvals: the shapes shared by the store, the service, the channels and the API.
+import type { CedarRecord } from '../model/entity.js';
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'used';
+export type VoteChoice = 'approve' | 'deny';
+
+export interface ApprovalPrincipal {
+  readonly type: string;
+  readonly id: string;
+  readonly groups: readonly string[];
+}
+
+export interface Vote {
+  readonly approver: { readonly type: string; readonly id: string };
+  readonly vote: VoteChoice;
+  readonly reason: string;
+  /** ISO time. */
+  readonly time: string;
+}
+
+/** What an approval is bound to: the exact request, so it cannot be spent on another one. */
+export interface BoundRequest {
+  readonly method: string;
+  /** Path after the resource mount, with the query string. */
+  readonly path: string;
+  readonly body_sha256: string | null;
+}
+
+export interface Approval {
+  readonly id: string;
+  /** `request`: a proxied request; `grant`: a just-in-time group membership; `gate`: a pipeline step. */
+  readonly kind: 'request' | 'grant' | 'gate';
+  readonly status: ApprovalStatus;
+  readonly principal: ApprovalPrincipal;
+  readonly action: string;
+  /** `Type::"id"` */
+  readonly resource: string;
+  readonly resource_name: string | null;
+  readonly context: CedarRecord;
+  readonly request: BoundRequest;
+  /** SHA-256 over principal, action, resource and the bound request. */
+  readonly fingerprint: string;
+  /** Approvers must be members of one of these groups. */
+  readonly groups: readonly string[];
+  readonly quorum: number;
+  readonly votes: readonly Vote[];
+  readonly reason: string | null;
+  readonly request_id: string;
+  readonly policy_version: string;
+  readonly policies: readonly string[];
+  readonly created_at: string;
+  readonly expires_at: string;
+  readonly decided_at: string | null;
+  readonly used_at: string | null;
+}

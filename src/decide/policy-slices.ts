@@ -1,0 +1,96 @@
+// Decide stage: the bundle as pre-parsed Cedar policy sets, one per slice (see slice-plan.ts
+// for which policies a slice holds), built once per engine, and the lookup of a request's slice.
+import { preparsePolicySet } from '@cedar-policy/cedar-wasm/nodejs';
+import { randomUUID } from 'node:crypto';
+import { AirlockError } from '../lib/errors.js';
+import type { EntityRef } from '../model/entity.js';
+import type { EntityIndex } from './request-entities.js';
+import { forAction, forContainer, namedActions, namedContainers } from './slice-plan.js';
+import type { BundlePolicy, ContextKeys, DecideInput, PolicyBundle } from './types.js';
+
+export interface Slice {
+  /** Pre-parsed set id; undefined when the slice holds no policy (deny without asking Cedar). */
+  readonly setId: string | undefined;
+  readonly policies: readonly BundlePolicy[];
+  /** The context keys any of the slice's policies reads: the decision cache keys on these. */
+  readonly contextKeys: ContextKeys;
+}
+
+const UNNAMED = '\0unnamed'; // any action that no policy or group names
+const OTHER = '\0other'; // any container that no policy or entity names
+let engines = 0;
+
+export class PolicySlices {
+  private readonly byAction = new Map<string, Slice>();
+  private readonly byActionContainer = new Map<string, Slice>();
+  private readonly actions: Set<string>;
+  private readonly containers: Set<string>;
+  private readonly setIds: string[] = [];
+
+  constructor(bundle: PolicyBundle, private readonly entities: EntityIndex) {
+    // Several engines (live, shadow, replay) share Cedar's one table of pre-parsed sets.
+    const prefix = `airlock-${++engines}-${randomUUID().slice(0, 8)}`;
+    const byMembers = new Map<string, Slice>();
+    const build = (policies: BundlePolicy[]): Slice => {
+      const members = policies.map((p) => p.id).join('\0');
+      let slice = byMembers.get(members);
+      if (!slice) byMembers.set(members, (slice = this.preparse(`${prefix}-${byMembers.size}`, policies)));
+      return slice;
+    };
+    this.actions = namedActions(bundle);
+    this.containers = namedContainers(bundle);
+    const containerIds = new Map([...this.containers].map((c) => [c, resourceIds(entities.ancestorsAndSelf({ type: 'Resource', id: c }))]));
+    try {
+      for (const action of [...this.actions, UNNAMED]) {
+        const policies = forAction(bundle, action === UNNAMED ? undefined : action);
+        this.byAction.set(action, build(policies));
+        for (const [c, ids] of containerIds) this.byActionContainer.set(`${action}\0${c}`, build(forContainer(policies, c, ids)));
+        this.byActionContainer.set(`${action}\0${OTHER}`, build(forContainer(policies, undefined, new Set())));
+      }
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  forRequest({ request }: DecideInput): Slice {
+    const action = this.actions.has(request.action) ? request.action : UNNAMED;
+    const { resource, resourceName: container } = request;
+    // The container cut assumes the resource's ancestors are the container's: true for the
+    // container itself and for a resource entities.json does not describe.
+    const usual = container !== '' && (resource.type === 'Resource' ? resource.id === container : !this.entities.has(resource));
+    if (!usual) return this.byAction.get(action)!;
+    return this.byActionContainer.get(`${action}\0${this.containers.has(container) ? container : OTHER}`)!;
+  }
+
+  /** Replaces every pre-parsed set with an empty one, returning Cedar's memory. */
+  dispose(): void {
+    for (const id of this.setIds) preparsePolicySet(id, { staticPolicies: {} });
+    this.setIds.length = 0;
+  }
+
+  private preparse(setId: string, policies: BundlePolicy[]): Slice {
+    const keys = mergeKeys(policies);
+    if (policies.length === 0) return { setId: undefined, policies, contextKeys: keys };
+    const answer = preparsePolicySet(setId, { staticPolicies: Object.fromEntries(policies.map((p) => [p.id, p.text])) });
+    if (answer.type === 'failure') {
+      const problems = answer.errors.map((e) => e.message);
+      throw new AirlockError('policy_invalid', `cannot pre-parse policies: ${problems.join('; ')}`, { problems });
+    }
+    this.setIds.push(setId);
+    return { setId, policies, contextKeys: keys };
+  }
+}
+
+function resourceIds(refs: readonly EntityRef[]): Set<string> {
+  return new Set(refs.filter((r) => r.type === 'Resource').map((r) => r.id));
+}
+
+function mergeKeys(policies: readonly BundlePolicy[]): ContextKeys {
+  const keys = new Set<string>();
+  for (const p of policies) {
+    if (p.contextKeys === 'all') return 'all';
+    for (const k of p.contextKeys) keys.add(k);
+  }
+  return [...keys].sort();
+}

@@ -1,0 +1,103 @@
+// Approvals and their votes on SQLite. Every state change is a conditional UPDATE inside an
+// IMMEDIATE transaction (`WHERE status = 'pending'`), so concurrent voters, in this process or
+// another, reach the quorum exactly once and no vote lands on a closed approval.
+import type Database from 'better-sqlite3';
+import type { Approval, ApprovalStatus, Vote } from '../../approvals/types.js';
+import type { ApprovalStore, VoteOutcome } from '../ports.js';
+
+interface Row {
+  id: string;
+  status: ApprovalStatus;
+  expires_at: number;
+  decided_at: number | null;
+  used_at: number | null;
+  data: string;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const approverKey = (v: Vote) => `${v.approver.type}::${v.approver.id}`;
+
+export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
+  const insert = db.prepare(
+    `INSERT INTO approvals(id, status, fingerprint, quorum, expires_at, decided_at, used_at, data)
+     VALUES (@id, @status, @fingerprint, @quorum, @expires_at, NULL, NULL, @data)`,
+  );
+  const byId = db.prepare(`SELECT * FROM approvals WHERE id = ?`);
+  const pending = db.prepare(
+    `SELECT * FROM approvals WHERE fingerprint = ? AND status = 'pending' AND expires_at > ? ORDER BY rowid DESC LIMIT 1`,
+  );
+  const list = db.prepare(`SELECT * FROM approvals WHERE (@status IS NULL OR status = @status) ORDER BY rowid DESC LIMIT @limit`);
+  const votesOf = db.prepare(`SELECT data FROM approval_votes WHERE approval_id = ? ORDER BY seq`).pluck();
+  const addVote = db.prepare(
+    `INSERT INTO approval_votes(approval_id, approver, vote, data, seq)
+     VALUES (@id, @approver, @vote, @data, (SELECT count(*) FROM approval_votes WHERE approval_id = @id))
+     ON CONFLICT(approval_id, approver) DO NOTHING`,
+  );
+  const approveCount = db.prepare(`SELECT count(*) FROM approval_votes WHERE approval_id = ? AND vote = 'approve'`).pluck();
+  const close = db.prepare(
+    `UPDATE approvals SET status = @status, decided_at = @now, expires_at = @expires WHERE id = @id AND status = 'pending'`,
+  );
+  const use = db.prepare(
+    `UPDATE approvals SET status = 'used', used_at = @now
+     WHERE id = @id AND status = 'approved' AND fingerprint = @fingerprint AND expires_at > @now`,
+  );
+  const expiring = db.prepare(`SELECT * FROM approvals WHERE status IN ('pending', 'approved') AND expires_at <= ?`);
+  const expire = db.prepare(`UPDATE approvals SET status = 'expired' WHERE id = ? AND status IN ('pending', 'approved')`);
+
+  const toApproval = (r: Row): Approval => ({
+    ...(JSON.parse(r.data) as Omit<Approval, 'status' | 'votes' | 'expires_at' | 'decided_at' | 'used_at'>),
+    status: r.status,
+    votes: (votesOf.all(r.id) as string[]).map((v) => JSON.parse(v) as Vote),
+    expires_at: iso(r.expires_at)!,
+    decided_at: iso(r.decided_at),
+    used_at: iso(r.used_at),
+  });
+  const get = (id: string) => {
+    const row = byId.get(id) as Row | undefined;
+    return row && toApproval(row);
+  };
+
+  const vote = db.transaction((id: string, v: Vote, now: number, useTtlMs: number): { outcome: VoteOutcome; approval?: Approval } => {
+    const row = byId.get(id) as Row | undefined;
+    if (!row) return { outcome: 'not_found' };
+    if (row.status !== 'pending' || row.expires_at <= now) return { outcome: 'not_pending', approval: toApproval(row) };
+    const added = addVote.run({ id, approver: approverKey(v), vote: v.vote, data: JSON.stringify(v) }).changes;
+    if (!added) return { outcome: 'duplicate', approval: toApproval(row) };
+    const quorum = (JSON.parse(row.data) as Approval).quorum;
+    if (v.vote === 'deny') close.run({ id, status: 'denied', now, expires: row.expires_at });
+    else if ((approveCount.get(id) as number) >= quorum) close.run({ id, status: 'approved', now, expires: now + useTtlMs });
+    return { outcome: 'recorded', approval: get(id)! };
+  });
+
+  const expireAll = db.transaction((now: number): Approval[] => {
+    const rows = expiring.all(now) as Row[];
+    for (const r of rows) expire.run(r.id);
+    return rows.map((r) => get(r.id)!);
+  });
+
+  return {
+    async insertApproval(a) {
+      const { status, votes: _v, expires_at, decided_at: _d, used_at: _u, ...data } = a;
+      insert.run({ id: a.id, status, fingerprint: a.fingerprint, quorum: a.quorum, expires_at: Date.parse(expires_at), data: JSON.stringify(data) });
+    },
+    async findPending(fingerprint, now) {
+      const row = pending.get(fingerprint, now) as Row | undefined;
+      return row && toApproval(row);
+    },
+    async getApproval(id) {
+      return get(id);
+    },
+    async listApprovals(status, limit) {
+      return (list.all({ status: status ?? null, limit }) as Row[]).map(toApproval);
+    },
+    async castVote(id, v, now, useTtlMs) {
+      return vote.immediate(id, v, now, useTtlMs);
+    },
+    async useApproval(id, fingerprint, now) {
+      return use.run({ id, fingerprint, now }).changes ? get(id) : undefined;
+    },
+    async expireApprovals(now) {
+      return expireAll.immediate(now);
+    },
+  };
+}
