@@ -15,6 +15,7 @@ import { readBody } from '../lib/read-body.js';
 import type { ActionRequest } from '../model/action-request.js';
 import { clientIpOf } from '../pipeline/decide-request.js';
 import type { GatewayMetrics } from './metrics.js';
+import { approvalPage } from './pages/approval-page.js';
 import { matchRoute, type Route, type RouteResult } from './routes.js';
 
 export const CONTROL_PLANE = { type: 'Airlock', id: 'control-plane' } as const;
@@ -50,6 +51,9 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     if (pathname === '/readyz') {
       const ready = await deps.ready();
       return send(res, { status: ready ? 200 : 503, json: { status: ready ? 'ready' : 'not ready' } });
+    }
+    if (/^\/approvals\/[^/]+$/.test(pathname)) {
+      return send(res, { status: 200, text: approvalPage(), contentType: 'text/html; charset=utf-8' });
     }
     if (pathname === '/metrics') {
       return send(res, { status: 200, text: await deps.metrics.registry.metrics(), contentType: deps.metrics.registry.contentType });

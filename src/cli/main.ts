@@ -1,7 +1,9 @@
 // The `airlock` command: one file per command group, wired here.
 import { Command } from 'commander';
+import { registerApprovalCommands } from './approvals.js';
 import { registerAuditCommands } from './audit.js';
 import { registerDevCommands } from './dev.js';
+import { registerGrantCommands } from './grants.js';
 import { registerKeysCommands } from './keys.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerServeCommand } from './serve.js';
@@ -20,6 +22,8 @@ registerServeCommand(program);
 registerKeysCommands(program);
 registerPolicyCommands(program);
 registerAuditCommands(program);
+registerApprovalCommands(program);
+registerGrantCommands(program);
 registerDevCommands(program);
 
 await program.parseAsync(process.argv);

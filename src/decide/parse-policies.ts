@@ -21,11 +21,11 @@ export function parsePolicyFile(file: string, shown: string, text: string, probl
     return [];
   }
   const out: BundlePolicy[] = [];
-  texts.forEach((policyText, index) => {
+  for (const [index, policyText] of texts.entries()) {
     const parsed = policyToJson(policyText);
     if (parsed.type === 'failure') {
       for (const err of parsed.errors) problems.push(`${shown}#${index}: ${err.message}`);
-      return;
+      continue;
     }
     const json = parsed.json;
     const annotations = json.annotations ?? {};
@@ -40,7 +40,7 @@ export function parsePolicyFile(file: string, shown: string, text: string, probl
       id, file, index, effect: json.effect, text: policyText, digest: sha256Hex(policyText), json, obligations,
       actionScope: actionScope(json), resourceScope: resourceScope(json), contextKeys: contextKeys(json),
     });
-  });
+  }
   return out;
 }
 
