@@ -119,7 +119,18 @@ export interface GrantStore {
   grantsVersion(): Promise<number>;
 }
 
+/** What changed, so caches on every replica can refresh at once instead of at their next poll. */
+export type ChangeTopic = 'keys' | 'grants' | 'approvals' | 'policy';
+
+export interface ChangeFeed {
+  /** Tells every process sharing the store (best effort; pollers are the fallback). */
+  publish(topic: ChangeTopic, payload: string): Promise<void>;
+  /** Returns the unsubscribe function. */
+  subscribe(listener: (topic: ChangeTopic, payload: string) => void): () => void;
+}
+
 export interface Store {
+  readonly changes: ChangeFeed;
   readonly keys: KeyStore;
   readonly audit: AuditStore;
   readonly approvals: ApprovalStore;

@@ -6,9 +6,11 @@ import { type ApprovalEvent, approveUrl, contextFacts, eventVerb, principalText,
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
-// Adaptive Card text is markdown: escape what would turn request data into links or emphasis.
+// Adaptive Card text is markdown, and request data is attacker-influenced: a path could carry
+// `[Approve here](https://evil)`. Teams honours few backslash escapes, so a zero-width space is
+// put where it breaks link syntax (`](` and `<…>`) without changing what a reader sees.
 export function teamsEscape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!<>~|]/g, (c) => `\\${c}`);
+  return text.replace(/\]\(/g, ']\u200B(').replace(/</g, '<\u200B');
 }
 
 const fact = (title: string, value: string) => ({ title, value: teamsEscape(truncate(value, 300)) });

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { localChangeFeed } from '../local-change-feed.js';
 import type { Store } from '../ports.js';
 import { sqliteApprovalStore } from './approvals.js';
 import { sqliteAuditStore } from './audit.js';
@@ -19,6 +20,7 @@ export function openSqliteStore(file: string): Store {
   db.pragma('busy_timeout = 5000');
   migrate(db);
   return {
+    changes: localChangeFeed(),
     keys: sqliteKeyStore(db),
     audit: sqliteAuditStore(db),
     approvals: sqliteApprovalStore(db),
