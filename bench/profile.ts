@@ -3,7 +3,7 @@
 // cpu-prof-preload.ts), loads it, stops it so the profile is written, and prints the hot spots
 // by function and by place. Not part of `npm run bench`: profiling
 // slows the gateway, so its numbers are for the shares, not for the table.
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAirlockTarget } from './airlock-target.js';
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   process.stdout.write(`airlock ${kind} under the profiler: ${Math.round(r.rps)} req/s, ${r.cpuUsPerRequest?.toFixed(1)} µs CPU/req, ${r.requests} requests\n`);
   await gw.airlock.stop();
   await stopChild(upstream.proc);
+  await rm(gw.airlock.dir, { recursive: true, force: true });
   const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${profDir}`);
   const s = summarizeProfile(path.join(profDir, file));
