@@ -61,6 +61,8 @@ export function sendProblem(res: ServerResponse, p: ProblemOptions): number {
     code: p.code,
     request_id: p.requestId,
     ...p.extra,
+    // OpenAI-style clients read `error`; the same facts there make their exceptions readable.
+    error: { message: p.detail, type: p.code, code: p.code, ...p.extra },
   });
   if (res.headersSent) {
     res.destroy();
