@@ -34,7 +34,36 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly sinkDelivered = new Counter({
+    name: 'airlock_audit_sink_delivered_total',
+    help: 'Audit records delivered to SIEM sinks',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  readonly sinkFailures = new Counter({
+    name: 'airlock_audit_sink_failures_total',
+    help: 'Failed deliveries to SIEM sinks (each is retried)',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+  private sinkLag: () => Record<string, number> = () => ({});
+
+  /** Where the per-sink lag gauge reads from, once the sinks are running. */
+  watchSinkLag(lag: () => Record<string, number>): void {
+    this.sinkLag = lag;
+  }
+
   constructor(auditQueueDepth: () => number) {
+    const sinkLag = () => this.sinkLag();
+    new Gauge({
+      name: 'airlock_audit_sink_lag_records',
+      help: 'Audit records not yet delivered, per SIEM sink',
+      labelNames: ['sink'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [sink, lag] of Object.entries(sinkLag())) this.set({ sink }, lag);
+      },
+    });
     new Gauge({
       name: 'airlock_audit_queue_depth',
       help: 'Audit records waiting to be committed',

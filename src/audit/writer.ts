@@ -23,6 +23,7 @@ export class AuditWriter {
   private queue: Pending[] = [];
   private flushing: Promise<boolean> | undefined;
   private scheduled = false;
+  private readonly commitListeners: (() => void)[] = [];
   private readonly maxBatch: number;
   private readonly retryMs: number;
 
@@ -46,6 +47,11 @@ export class AuditWriter {
   enqueue(entry: AuditEntry): void {
     this.queue.push({ entry });
     this.schedule();
+  }
+
+  /** Called after every successful commit (the SIEM sinks use it to deliver without polling). */
+  onCommit(listener: () => void): void {
+    this.commitListeners.push(listener);
   }
 
   get depth(): number {
@@ -91,6 +97,7 @@ export class AuditWriter {
       try {
         const records = await this.store.appendAudit(batch.map((p) => p.entry));
         batch.forEach((p, i) => p.resolve?.(records[i]!));
+        for (const l of this.commitListeners) l();
       } catch (err) {
         this.options.onError?.(err);
         for (const p of batch) p.reject?.(err);

@@ -17,6 +17,7 @@ import { createDataPlane } from '../pipeline/data-plane.js';
 import { closeResources, mountResources } from '../pipeline/resources.js';
 import { openStore } from '../store/index.js';
 import { startApprovals } from './approvals.js';
+import { startAuditSinks } from './audit-sinks.js';
 import { drain, listen } from './listen.js';
 
 export interface RunningGateway {
@@ -88,6 +89,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
 
   await checkpointer.checkpoint();
   checkpointer.start();
+  const sinks = startAuditSinks(config.audit.sinks, store.audit, audit, metrics, log, loaded.baseDir);
   const data = await listen(config.listen, dataPlane);
   const admin = await listen(config.admin.listen, controlPlane);
   log.info({ data: data.url, admin: admin.url }, 'airlock is listening');
@@ -100,6 +102,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       const flushed = await audit.flush();
       if (!flushed) log.error({ pending: audit.depth }, 'audit records could not be flushed before exit');
       await checkpointer.close().catch((err: unknown) => log.error({ err: String(err) }, 'final checkpoint failed'));
+      await sinks.close();
       workflow.close();
       await identifier.close();
       await closeResources(resources);

@@ -33,8 +33,9 @@ export function truncate(text: string, max: number): string {
 function valueText(v: CedarValue): string {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return v.map(valueText).join(', ');
-  if ('__extn' in v && v.__extn && typeof v.__extn === 'object' && 'arg' in v.__extn) return valueText(v.__extn.arg as CedarValue);
-  if ('__entity' in v && v.__entity && typeof v.__entity === 'object') return `${String(v.__entity.type)}::"${String(v.__entity.id)}"`;
+  // An extension value (an ip, a decimal) reads best as its argument: `10.0.0.1`.
+  const extn = (v as { __extn?: { arg?: CedarValue } }).__extn;
+  if (extn?.arg !== undefined) return valueText(extn.arg);
   return JSON.stringify(v);
 }
 
