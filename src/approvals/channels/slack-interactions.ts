@@ -42,7 +42,7 @@ export interface SlackAnswer {
   readonly text?: string;
 }
 
-type Headers = Record<string, string | string[] | undefined>;
+type RequestHeaders = Record<string, string | string[] | undefined>;
 
 const payloadSchema = z.object({
   type: z.string(),
@@ -58,7 +58,7 @@ export function slackChannels(channels: readonly ChannelConfig[]): SlackChannelC
 
 const reply = (text: string): SlackReply => ({ response_type: 'ephemeral', replace_original: false, text });
 
-export async function handleSlackInteraction(rawBody: string, headers: Headers, opts: SlackInteractionOptions): Promise<SlackAnswer> {
+export async function handleSlackInteraction(rawBody: string, headers: RequestHeaders, opts: SlackInteractionOptions): Promise<SlackAnswer> {
   const now = opts.now ?? Date.now();
   const candidates = Array.isArray(opts.channel) ? opts.channel : [opts.channel as SlackChannelConfig];
   const ts = header(headers, SLACK_TIMESTAMP_HEADER);
@@ -111,7 +111,7 @@ export async function handleSlackInteraction(rawBody: string, headers: Headers, 
   return { status: 200, json: reply('Vote received; Airlock is still processing it.') };
 }
 
-function header(headers: Headers, name: string): string | undefined {
+function header(headers: RequestHeaders, name: string): string | undefined {
   const v = headers[name] ?? Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
   return Array.isArray(v) ? v[0] : v;
 }
