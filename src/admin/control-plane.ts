@@ -2,7 +2,7 @@
 // decided by the bundle as an `admin.*` action on `Airlock::"control-plane"`, and audited,
 // exactly like a data-plane request; only /healthz, /readyz and /metrics are open, because
 // probes and scrapers carry no identity and these answers reveal no state worth guarding.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { decisionEntry, outcomeEntry } from '../audit/records.js';
 import type { AuditWriter } from '../audit/writer.js';
@@ -29,6 +29,8 @@ export interface ControlPlaneDeps {
   readonly now: () => Date;
   readonly ready: () => Promise<boolean>;
   readonly routes: readonly Route[];
+  /** Endpoints that authenticate by their own means (a Slack signature), keyed by path; POST only. */
+  readonly integrations?: Readonly<Record<string, (rawBody: string, headers: IncomingHttpHeaders, clientIp: string) => Promise<RouteResult>>>;
 }
 
 export function createControlPlane(deps: ControlPlaneDeps) {
@@ -38,6 +40,12 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const url = new URL(req.url ?? '/', 'http://control-plane');
     try {
       if (await openEndpoint(url.pathname, res)) return;
+      const integration = req.method === 'POST' ? deps.integrations?.[url.pathname] : undefined;
+      if (integration) {
+        const raw = await readBody(req, 1024 * 1024);
+        send(res, await integration(raw.toString('utf8'), req.headers, clientIpOf(req)));
+        return;
+      }
       await decided(req, res, url, requestId);
     } catch (err) {
       deps.log.error({ err: err instanceof Error ? err.message : String(err), request_id: requestId }, 'control-plane request failed');

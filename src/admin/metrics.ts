@@ -46,6 +46,12 @@ export class GatewayMetrics {
     labelNames: ['sink'] as const,
     registers: [this.registry],
   });
+  readonly notifications = new Counter({
+    name: 'airlock_approval_notifications_total',
+    help: 'Approval notifications by channel and outcome (after retries)',
+    labelNames: ['channel', 'ok'] as const,
+    registers: [this.registry],
+  });
   private sinkLag: () => Record<string, number> = () => ({});
 
   /** Where the per-sink lag gauge reads from, once the sinks are running. */

@@ -1,10 +1,8 @@
 // The configuration's one schema. Every section writes out its defaults here, so the rest of the
 // code reads a complete, read-only object and never process.env (config/load.ts substitutes ${VAR}).
 import { z } from 'zod';
-
-const httpUrl = z
-  .string()
-  .refine((s) => /^https?:\/\/[^/\s]+/i.test(s) && URL.canParse(s), { message: 'must be an http(s) URL' });
+import { channelSchema, webhookChannelSchema } from '../approvals/channels/index.js';
+import { httpUrl } from '../lib/http-url.js';
 
 const hostPort = z
   .string()
@@ -44,8 +42,6 @@ const resource = z.strictObject({
     .default({ connect_ms: 5_000, response_ms: 300_000 }),
 });
 
-const webhookChannel = z.strictObject({ type: z.literal('webhook'), url: httpUrl, secret: z.string().min(1) });
-
 export const configSchema = z
   .strictObject({
     listen: hostPort.default('127.0.0.1:8080'),
@@ -67,7 +63,7 @@ export const configSchema = z
         sinks: z
           .array(
             z.discriminatedUnion('type', [
-              webhookChannel,
+              webhookChannelSchema,
               z.strictObject({ type: z.literal('file'), path: z.string().min(1) }),
             ]),
           )
@@ -78,7 +74,9 @@ export const configSchema = z
       .strictObject({
         hold_seconds: z.number().int().min(0).default(0),
         ttl_seconds: z.number().int().positive().default(3600),
-        notify: z.array(webhookChannel).default([]),
+        notify: z.array(channelSchema).default([]),
+        /** Base URL of the control plane as approvers reach it (links in notifications). */
+        console_url: httpUrl.optional(),
       })
       .default({ hold_seconds: 0, ttl_seconds: 3600, notify: [] }),
     limits: z

@@ -2,15 +2,19 @@
 // memberships they add, the sweeper that expires both, and an identifier that adds granted groups.
 import { ActiveGrants } from '../approvals/grants/active-grants.js';
 import { GrantService } from '../approvals/grants/service.js';
+import type { GatewayMetrics } from '../admin/metrics.js';
+import { createNotifier, type ChannelConfig, type Notifier } from '../approvals/channels/index.js';
 import { ApprovalService } from '../approvals/service.js';
 import type { AuditWriter } from '../audit/writer.js';
 import type { Identifier } from '../identify/index.js';
 import type { Logger } from '../lib/logger.js';
+import type { Principal } from '../model/principal.js';
 import type { Store } from '../store/ports.js';
 
 export interface ApprovalWorkflow {
   readonly approvals: ApprovalService;
   readonly grants: GrantService;
+  readonly withGrants: (p: Principal) => Principal;
   /** The identifier with granted groups added to every principal. */
   readonly identifier: Identifier;
   close(): void;
@@ -41,6 +45,7 @@ export async function startApprovals(
   return {
     approvals,
     grants,
+    withGrants: (p) => active.withGrants(p),
     identifier: {
       ...identifier,
       identify: async (authorization) => active.withGrants(await identifier.identify(authorization)),
@@ -50,4 +55,34 @@ export async function startApprovals(
       active.close();
     },
   };
+}
+
+/**
+ * Sends every approval change to the configured channels. Outcomes (after retries) become audit
+ * records and metrics; a channel that is down never holds up a request.
+ */
+export function notifyChannels(
+  workflow: ApprovalWorkflow,
+  channels: readonly ChannelConfig[],
+  opts: { consoleUrl: string; audit: AuditWriter; metrics: GatewayMetrics; log: Logger },
+): Notifier {
+  const notifier = createNotifier(channels, {
+    consoleUrl: opts.consoleUrl,
+    log: opts.log,
+    onOutcome(o) {
+      opts.metrics.notifications.inc({ channel: o.channel, ok: String(o.ok) });
+      opts.audit.enqueue({
+        kind: 'notification',
+        time: new Date().toISOString(),
+        approval_id: o.approvalId,
+        channel: o.channel,
+        event: o.event,
+        ok: o.ok,
+        attempts: o.attempts,
+        ...(o.error ? { error: o.error } : {}),
+      });
+    },
+  });
+  workflow.approvals.onChange((event, approval) => notifier.notify(`approval.${event}`, approval));
+  return notifier;
 }

@@ -16,7 +16,9 @@ import type { Logger } from '../lib/logger.js';
 import { createDataPlane } from '../pipeline/data-plane.js';
 import { closeResources, mountResources } from '../pipeline/resources.js';
 import { openStore } from '../store/index.js';
-import { startApprovals } from './approvals.js';
+import { notifyChannels, startApprovals } from './approvals.js';
+import { slackChannels } from '../approvals/channels/index.js';
+import { SLACK_INTERACTIONS_PATH, slackInteractions } from '../admin/integrations/slack-route.js';
 import { startAuditSinks } from './audit-sinks.js';
 import { drain, listen } from './listen.js';
 
@@ -85,6 +87,16 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     now,
     ready: () => store.ping(),
     routes: [...auditRoutes(store.audit, checkpointer), ...approvalRoutes(workflow.approvals), ...grantRoutes(workflow.grants)],
+    integrations: {
+      [SLACK_INTERACTIONS_PATH]: slackInteractions({
+        channels: slackChannels(config.approvals.notify),
+        engine: currentEngine,
+        approvals: workflow.approvals,
+        audit,
+        withGrants: workflow.withGrants,
+        now,
+      }),
+    },
   });
 
   await checkpointer.checkpoint();
@@ -92,6 +104,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const sinks = startAuditSinks(config.audit.sinks, store.audit, audit, metrics, log, loaded.baseDir);
   const data = await listen(config.listen, dataPlane);
   const admin = await listen(config.admin.listen, controlPlane);
+  const notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl: config.approvals.console_url ?? admin.url, audit, metrics, log });
   log.info({ data: data.url, admin: admin.url }, 'airlock is listening');
 
   return {
@@ -99,11 +112,12 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     adminUrl: admin.url,
     async close(graceMs = 10_000) {
       await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
+      workflow.close();
+      await notifier.close();
       const flushed = await audit.flush();
       if (!flushed) log.error({ pending: audit.depth }, 'audit records could not be flushed before exit');
       await checkpointer.close().catch((err: unknown) => log.error({ err: String(err) }, 'final checkpoint failed'));
       await sinks.close();
-      workflow.close();
       await identifier.close();
       await closeResources(resources);
       await store.close();

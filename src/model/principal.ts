@@ -11,7 +11,7 @@ export interface Principal {
   readonly mfa: boolean;
   /** Seconds since the user authenticated (`auth_time`); very large when unknown. */
   readonly mfaAge: number;
-  readonly authMethod: 'oidc' | 'api_key';
+  readonly authMethod: 'oidc' | 'api_key' | 'slack';
   /** Unix seconds after which the credential is no longer accepted. */
   readonly expiresAt?: number;
 }

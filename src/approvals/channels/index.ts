@@ -1,5 +1,5 @@
 // Approval notification channels (webhook, Slack, Teams) and the Slack interactions endpoint.
-export { channelSchema, type ChannelConfig, type SlackChannelConfig, type TeamsChannelConfig, type WebhookChannelConfig } from './schema.js';
+export { channelSchema, webhookChannelSchema, type ChannelConfig, type SlackChannelConfig, type TeamsChannelConfig, type WebhookChannelConfig } from './schema.js';
 export { createNotifier, renderFor, type Notifier, type NotifierOptions, type NotifyOutcome } from './notifier.js';
 export { DEFAULT_BACKOFF, type Backoff } from './deliver.js';
 export { APPROVAL_EVENTS, approveUrl, channelLabel, type ApprovalEvent } from './summary.js';

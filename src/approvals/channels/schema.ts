@@ -1,10 +1,7 @@
 // Approval notification channels: the config shapes of `approvals.notify[]`. Validated once at
 // start; the rest of this folder reads only these parsed, read-only objects.
 import { z } from 'zod';
-
-const httpUrl = z
-  .string()
-  .refine((s) => /^https?:\/\/[^/\s]+/i.test(s) && URL.canParse(s), { message: 'must be an http(s) URL' });
+import { httpUrl } from '../../lib/http-url.js';
 
 // Slack user ids: `U…` in a workspace, `W…` on Enterprise Grid. Anything else is a typo that would
 // otherwise silently map nobody.
