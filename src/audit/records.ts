@@ -6,6 +6,7 @@ import type { CedarRecord, EntityRef } from '../model/entity.js';
 import { formatEntity } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
 import type { AuditEntry } from '../store/ports.js';
+import type { CapturedBody } from './capture/index.js';
 
 export interface PrincipalSummary {
   readonly type: string;
@@ -30,7 +31,8 @@ export interface DecisionFacts {
   readonly refusal?: string;
   readonly decision?: Decision;
   readonly reasons?: readonly string[];
-  readonly bodySha256?: string;
+  /** What `audit.capture` keeps of the body: a digest, a redacted copy, or nothing. */
+  readonly body?: CapturedBody;
   readonly approvalId?: string;
   /** Known for refusals (answered at once); allowed requests get an outcome record instead. */
   readonly status?: number;
@@ -53,7 +55,7 @@ export function decisionEntry(f: DecisionFacts): AuditEntry {
     policy_version: f.decision?.policyVersion ?? null,
     ...(f.decision?.obligations && Object.keys(f.decision.obligations).length ? { obligations: f.decision.obligations } : {}),
     context: f.context ?? null,
-    ...(f.bodySha256 ? { body_sha256: f.bodySha256 } : {}),
+    ...(f.body ? { body: f.body } : {}),
     ...(f.approvalId ? { approval_id: f.approvalId } : {}),
     ...(f.status !== undefined ? { status: f.status } : {}),
     ...(f.latencyMs !== undefined ? { latency_ms: round(f.latencyMs) } : {}),

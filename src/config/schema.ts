@@ -2,6 +2,7 @@
 // code reads a complete, read-only object and never process.env (config/load.ts substitutes ${VAR}).
 import { z } from 'zod';
 import { channelSchema, webhookChannelSchema } from '../approvals/channels/index.js';
+import { captureConfigSchema } from '../audit/capture/index.js';
 import { httpUrl } from '../lib/http-url.js';
 
 const hostPort = z
@@ -60,6 +61,7 @@ export const configSchema = z
         origin: z.string().min(1).default('airlock.local/audit'),
         mode: z.enum(['strict', 'async']).default('strict'),
         checkpoint_seconds: z.number().positive().default(5),
+        capture: captureConfigSchema.prefault({}),
         sinks: z
           .array(
             z.discriminatedUnion('type', [
@@ -69,7 +71,7 @@ export const configSchema = z
           )
           .default([]),
       })
-      .default({ signing_key_file: './data/audit.key', origin: 'airlock.local/audit', mode: 'strict', checkpoint_seconds: 5, sinks: [] }),
+      .prefault({}),
     approvals: z
       .strictObject({
         hold_seconds: z.number().int().min(0).default(0),

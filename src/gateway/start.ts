@@ -6,6 +6,7 @@ import { auditRoutes } from '../admin/api/audit-routes.js';
 import { grantRoutes } from '../admin/api/grant-routes.js';
 import { createControlPlane } from '../admin/control-plane.js';
 import { GatewayMetrics } from '../admin/metrics.js';
+import { createCapture } from '../audit/capture/index.js';
 import { Checkpointer } from '../audit/checkpointer.js';
 import { loadOrCreateSigningKey } from '../audit/log/index.js';
 import { AuditWriter } from '../audit/writer.js';
@@ -75,6 +76,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     metrics,
     log,
     auditMode: config.audit.mode,
+    capture: createCapture(config.audit.capture),
     approvals: workflow.approvals,
     holdSeconds: config.approvals.hold_seconds,
   });

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { GatewayMetrics } from '../admin/metrics.js';
 import { ApprovalService } from '../approvals/service.js';
+import { captureConfigSchema, createCapture } from '../audit/capture/index.js';
 import { AuditWriter } from '../audit/writer.js';
 import type { PolicyEngine } from '../decide/index.js';
 import type { Identifier } from '../identify/index.js';
@@ -98,6 +99,7 @@ async function gateway(engine: PolicyEngine, failAudit: () => boolean) {
     metrics: new GatewayMetrics(() => audit.depth),
     log: createLogger('silent'),
     auditMode: 'strict',
+    capture: createCapture(captureConfigSchema.parse({})),
     approvals: new ApprovalService(
       { findPending: unusedStore, insertApproval: unusedStore, getApproval: unusedStore, listApprovals: unusedStore, castVote: unusedStore, useApproval: unusedStore, expireApprovals: unusedStore },
       { ttlSeconds: 60, audit },

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { GatewayMetrics } from '../admin/metrics.js';
+import type { Capture } from '../audit/capture/index.js';
 import { decisionEntry, outcomeEntry } from '../audit/records.js';
 import type { AuditWriter } from '../audit/writer.js';
 import { AirlockError, type ErrorCode } from '../lib/errors.js';
@@ -25,6 +26,8 @@ export interface DataPlaneDeps extends DecideDeps, ApprovalGateDeps {
   readonly audit: AuditWriter;
   readonly metrics: GatewayMetrics;
   readonly log: Logger;
+  /** What of a request body enters its decision record (audit.capture). */
+  readonly capture: Capture;
   /** 'strict': forward only after the decision record is durable. */
   readonly auditMode: 'strict' | 'async';
 }
@@ -121,7 +124,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
       decision: d.decision,
       refusal,
       reasons: d.refusal ? [d.refusal.detail] : undefined,
-      bodySha256: d.bodySha256,
+      body: d.body?.length && d.mounted ? deps.capture(d.mounted.config.type, d.body, d.contentType) : undefined,
       approvalId: d.approvalId,
       status,
       latencyMs: status !== undefined ? performance.now() - started : undefined,

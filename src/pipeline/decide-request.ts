@@ -30,6 +30,7 @@ export interface DecidedRequest {
   readonly query?: string;
   readonly body?: Buffer;
   readonly bodySha256?: string;
+  readonly contentType?: string;
   readonly request?: ActionRequest;
   readonly context?: CedarRecord;
   readonly decision?: Decision;
@@ -72,7 +73,7 @@ export async function decideRequest(req: IncomingMessage, deps: DecideDeps): Pro
     return { clientIp, principal, mounted, refusal: refusalOf(err, 'bad_request') };
   }
   const bodySha256 = body.length ? createHash('sha256').update(body).digest('hex') : undefined;
-  const base = { clientIp, principal, mounted, path: route.path, query: route.query, body, bodySha256 };
+  const base = { clientIp, principal, mounted, path: route.path, query: route.query, body, bodySha256, contentType: req.headers['content-type'] };
 
   let request: ActionRequest;
   try {

@@ -67,7 +67,7 @@ export function redactSecretsDetailed(text: string): RedactionResult {
       const keep = typeof groups === 'object' && groups !== null ? ((groups as { keep?: string }).keep ?? '') : '';
       const secret = match.slice(keep.length);
       // Already redacted by an earlier rule (e.g. `"api_key": "[redacted]"`): leave it, don't count it.
-      if (unquote(secret) === REDACTED || secret === '') return match;
+      if (secret === '' || ALREADY_REDACTED.test(unquote(secret))) return match;
       fired = true;
       return keep + quoteLike(secret, REDACTED);
     });
@@ -84,6 +84,8 @@ export function redactSecrets(text: string): string {
 export function isSecretKeyName(key: string): boolean {
   return SECRET_KEY_NAME.test(key);
 }
+
+const ALREADY_REDACTED = /^(?:(?:Basic|Bearer|Digest|Token)\s+)?\[redacted\]$/i;
 
 function unquote(s: string): string {
   return s.replace(/^\\*["']|\\*["']$/g, '');
