@@ -20,28 +20,32 @@ export function parsePolicyFile(file: string, shown: string, text: string, probl
     problems.push(`${shown}: cannot map Cedar's policies back to source order (Cedar upgrade?)`);
     return [];
   }
-  const out: BundlePolicy[] = [];
-  for (const [index, policyText] of texts.entries()) {
-    const parsed = policyToJson(policyText);
-    if (parsed.type === 'failure') {
-      for (const err of parsed.errors) problems.push(`${shown}#${index}: ${err.message}`);
-      continue;
-    }
-    const json = parsed.json;
-    const annotations = json.annotations ?? {};
-    const id = annotations['id'] ?? `${file}#${index}`;
-    if (id.trim() === '') problems.push(`${shown}#${index}: @id must not be empty`);
-    const { obligations, problems: bad } = parseObligations(json.effect, annotations);
-    if (bad.length > 0) {
-      const { line, col } = lineCol(text, Buffer.byteLength(text.slice(0, offsets[index])));
-      for (const p of bad) problems.push(`${shown}:${line}:${col}: policy ${id}: ${p}`);
-    }
-    out.push({
-      id, file, index, effect: json.effect, text: policyText, digest: sha256Hex(policyText), json, obligations,
-      actionScope: actionScope(json), resourceScope: resourceScope(json), contextKeys: contextKeys(json),
-    });
+  // No loop of our own here, on purpose: V8 (Node 20) can crash when a long loop that was
+  // compiled on-stack is deoptimised by a new object shape from the wasm glue. The loop in the
+  // builtin `map` is never compiled that way.
+  const parsed = texts.map((policyText, index) => parseOne(file, shown, text, policyText, index, offsets[index] ?? 0, problems));
+  return parsed.filter((p): p is BundlePolicy => p !== undefined);
+}
+
+function parseOne(file: string, shown: string, text: string, policyText: string, index: number, offset: number, problems: string[]): BundlePolicy | undefined {
+  const parsed = policyToJson(policyText);
+  if (parsed.type === 'failure') {
+    for (const err of parsed.errors) problems.push(`${shown}#${index}: ${err.message}`);
+    return undefined;
   }
-  return out;
+  const json = parsed.json;
+  const annotations = json.annotations ?? {};
+  const id = annotations['id'] ?? `${file}#${index}`;
+  if (id.trim() === '') problems.push(`${shown}#${index}: @id must not be empty`);
+  const { obligations, problems: bad } = parseObligations(json.effect, annotations);
+  if (bad.length > 0) {
+    const { line, col } = lineCol(text, Buffer.byteLength(text.slice(0, offset)));
+    for (const p of bad) problems.push(`${shown}:${line}:${col}: policy ${id}: ${p}`);
+  }
+  return {
+    id, file, index, effect: json.effect, text: policyText, digest: sha256Hex(policyText), json, obligations,
+    actionScope: actionScope(json), resourceScope: resourceScope(json), contextKeys: contextKeys(json),
+  };
 }
 
 /**

@@ -1,7 +1,9 @@
-// Opens the store named by the config's `store` URL.
+// Opens the store named by the config's `store` URL: `sqlite:PATH` for one node (the file sits
+// beside the config), `postgres://` or `postgresql://` for several replicas sharing one database.
 import path from 'node:path';
 import { AirlockError } from '../lib/errors.js';
 import type { Store } from './ports.js';
+import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
 
 export type { Store } from './ports.js';
@@ -11,5 +13,6 @@ export async function openStore(url: string, baseDir: string): Promise<Store> {
     const file = url.slice('sqlite:'.length);
     return openSqliteStore(file === ':memory:' ? file : path.resolve(baseDir, file));
   }
-  throw new AirlockError('config_invalid', `store: "${url.split(':')[0]}" is not supported yet (use sqlite:PATH)`);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgresStore(url);
+  throw new AirlockError('config_invalid', `store: "${url.split(':')[0]}" is not supported (use sqlite:PATH or postgres://...)`);
 }
