@@ -52,6 +52,18 @@ export class GatewayMetrics {
     labelNames: ['channel', 'ok'] as const,
     registers: [this.registry],
   });
+  readonly policyReloads = new Counter({
+    name: 'airlock_policy_reloads_total',
+    help: 'Policy bundle reloads by outcome (loaded, unchanged, refused)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly policyVersion = new Gauge({
+    name: 'airlock_policy_bundle_info',
+    help: 'The policy bundle version being served (value 1)',
+    labelNames: ['version'] as const,
+    registers: [this.registry],
+  });
   private sinkLag: () => Record<string, number> = () => ({});
 
   /** Where the per-sink lag gauge reads from, once the sinks are running. */

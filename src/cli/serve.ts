@@ -37,6 +37,7 @@ export function registerServeCommand(program: Command): void {
         });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGHUP', () => void gateway.reloadPolicy());
     process.on('SIGINT', () => stop('SIGINT'));
   });
 }

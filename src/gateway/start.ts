@@ -11,11 +11,11 @@ import { Checkpointer } from '../audit/checkpointer.js';
 import { loadOrCreateSigningKey } from '../audit/log/index.js';
 import { AuditWriter } from '../audit/writer.js';
 import { resolveFrom, type LoadedConfig } from '../config/load.js';
-import { createEngine, loadBundle, type PolicyEngine } from '../decide/index.js';
 import { createIdentifier } from '../identify/index.js';
 import type { Logger } from '../lib/logger.js';
 import { createDataPlane } from '../pipeline/data-plane.js';
 import { closeResources, mountResources } from '../pipeline/resources.js';
+import { LivePolicy, type ReloadResult } from '../policy/live-policy.js';
 import { openStore } from '../store/index.js';
 import { notifyChannels, startApprovals } from './approvals.js';
 import { slackChannels } from '../approvals/channels/index.js';
@@ -26,6 +26,8 @@ import { drain, listen } from './listen.js';
 export interface RunningGateway {
   readonly dataUrl: string;
   readonly adminUrl: string;
+  /** Reloads the policy bundle now (SIGHUP). */
+  reloadPolicy(): Promise<ReloadResult>;
   close(graceMs?: number): Promise<void>;
 }
 
@@ -54,17 +56,27 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     onError: (err) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint failed'),
   });
 
-  const policyDir = resolveFrom(loaded, config.policy.dir);
-  const bundle = await loadBundle(policyDir);
-  const engine: PolicyEngine = createEngine(bundle);
-  await audit.append({ kind: 'policy_load', time: now().toISOString(), version: bundle.version, dir: config.policy.dir, policies: bundle.policyIds.length });
-  log.info({ version: bundle.version, policies: bundle.policyIds.length }, 'policy bundle loaded');
+  const policy = await LivePolicy.start({
+    dir: resolveFrom(loaded, config.policy.dir),
+    record: (entry) => audit.append(entry),
+    onResult(result) {
+      metrics.policyReloads.inc({ outcome: result.outcome });
+      if (result.outcome === 'refused') {
+        log.error({ problems: result.problems }, 'policy bundle refused; the last good bundle keeps serving');
+      } else if (result.outcome === 'loaded') {
+        metrics.policyVersion.reset();
+        metrics.policyVersion.set({ version: result.version }, 1);
+        log.info({ version: result.version }, 'policy bundle loaded');
+      }
+    },
+  });
+  policy.watch();
 
   const baseIdentifier = await createIdentifier({ oidc: [...config.identity.oidc], keys: store.keys, baseDir: loaded.baseDir });
   const workflow = await startApprovals(store, audit, baseIdentifier, { ttlSeconds: config.approvals.ttl_seconds, log });
   const identifier = workflow.identifier;
   const resources = mountResources(config.resources);
-  const currentEngine = () => engine;
+  const currentEngine = policy.engine;
 
   const dataPlane = createDataPlane({
     resources,
@@ -112,8 +124,10 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   return {
     dataUrl: data.url,
     adminUrl: admin.url,
+    reloadPolicy: () => policy.reload(),
     async close(graceMs = 10_000) {
       await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
+      policy.close();
       workflow.close();
       await notifier.close();
       const flushed = await audit.flush();
