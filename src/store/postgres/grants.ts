@@ -1,0 +1,113 @@
+// Just-in-time grants on PostgreSQL. A grant's clock starts when it is approved (not when it was
+// asked for). Each change is one conditional UPDATE that also bumps the `grants` counter by the
+// number of grants it moved, in the same statement, so identity caches notice at once and two
+// replicas racing on one grant cannot both move it.
+import type { Grant, GrantStatus, GrantStore } from '../ports.js';
+import type { Db } from './pool.js';
+
+interface Row {
+  status: GrantStatus;
+  starts_at: number | null;
+  expires_at: number | null;
+  ended_at: string | null;
+  data: Omit<Grant, 'status' | 'starts_at' | 'expires_at'>;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+const toGrant = (r: Row): Grant => ({
+  ...r.data,
+  ended_at: r.ended_at,
+  status: r.status,
+  starts_at: iso(r.starts_at),
+  expires_at: iso(r.expires_at),
+});
+
+/** Runs an `UPDATE grants ... RETURNING *`, bumping the version once per grant it moved. */
+async function move(db: Db, update: string, values: readonly unknown[]): Promise<Grant[]> {
+  const { rows } = await db.query<Row>(
+    `WITH moved AS (${update} RETURNING *),
+     bump AS (UPDATE counters SET value = value + (SELECT count(*) FROM moved) WHERE name = 'grants' AND EXISTS (SELECT 1 FROM moved))
+     SELECT * FROM moved ORDER BY n`,
+    values,
+  );
+  return rows.map(toGrant);
+}
+
+/** The one pending grant waiting on an approval (the oldest, should there ever be several). */
+const PENDING_FOR_APPROVAL = `id = (SELECT id FROM grants WHERE approval_id = $1 AND status = 'pending' ORDER BY n LIMIT 1) AND status = 'pending'`;
+
+export function pgGrantStore(db: Db): GrantStore {
+  return {
+    async insertGrant(g) {
+      const { status, starts_at, expires_at, ...data } = g;
+      await db.query(
+        `WITH g AS (
+           INSERT INTO grants(id, principal, grp, status, approval_id, starts_at, expires_at, ended_at, data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         )
+         UPDATE counters SET value = value + 1 WHERE name = 'grants'`,
+        [
+          g.id,
+          `${g.principal.type}::${g.principal.id}`,
+          g.group,
+          status,
+          g.approval_id,
+          starts_at ? Date.parse(starts_at) : null,
+          expires_at ? Date.parse(expires_at) : null,
+          g.ended_at,
+          JSON.stringify(data),
+        ],
+      );
+    },
+    async getGrant(id) {
+      const row = (await db.query<Row>(`SELECT * FROM grants WHERE id = $1`, [id])).rows[0];
+      return row && toGrant(row);
+    },
+    async listGrants(limit) {
+      return (await db.query<Row>(`SELECT * FROM grants ORDER BY n DESC LIMIT $1`, [limit])).rows.map(toGrant);
+    },
+    async listActiveGrants(now) {
+      return (await db.query<Row>(`SELECT * FROM grants WHERE status = 'active' AND expires_at > $1 ORDER BY n`, [now])).rows.map(toGrant);
+    },
+    async activateGrant(approvalId, now) {
+      const [g] = await move(
+        db,
+        `UPDATE grants SET status = 'active', starts_at = $2,
+           expires_at = $2 + round((data->>'duration_seconds')::numeric * 1000)::bigint, ended_at = NULL
+         WHERE ${PENDING_FOR_APPROVAL}`,
+        [approvalId, now],
+      );
+      return g;
+    },
+    async denyGrant(approvalId, now) {
+      const [g] = await move(db, `UPDATE grants SET status = 'denied', ended_at = $2 WHERE ${PENDING_FOR_APPROVAL}`, [
+        approvalId,
+        new Date(now).toISOString(),
+      ]);
+      return g;
+    },
+    async revokeGrant(id, now) {
+      const [g] = await move(db, `UPDATE grants SET status = 'revoked', ended_at = $2 WHERE id = $1 AND status IN ('pending', 'active')`, [
+        id,
+        new Date(now).toISOString(),
+      ]);
+      return g;
+    },
+    async expireGrants(now) {
+      // A pending grant whose approval was denied or expired can never start: end it too.
+      return move(
+        db,
+        `UPDATE grants g SET status = 'expired', ended_at = $2
+         WHERE (g.status = 'active' AND g.expires_at <= $1)
+            OR (g.status = 'pending' AND EXISTS (
+                  SELECT 1 FROM approvals a WHERE a.id = g.approval_id AND a.status IN ('expired', 'denied')))`,
+        [now, new Date(now).toISOString()],
+      );
+    },
+    async grantsVersion() {
+      const { rows } = await db.query<{ value: number }>(`SELECT value FROM counters WHERE name = 'grants'`);
+      return rows[0]?.value ?? 0;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// API keys on PostgreSQL. Only hashes are stored; each change bumps the `keys` counter in the
+// same statement (a data-modifying CTE is one atomic statement), so caches on every replica can
+// compare one number instead of reloading the table.
+import type { ApiKeyRecord, KeyStore } from '../ports.js';
+import type { Db } from './pool.js';
+
+interface KeyRow {
+  id: string;
+  agent: string;
+  groups: string[];
+  hash: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+const toRecord = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id,
+  agent: r.agent,
+  groups: r.groups,
+  hash: r.hash,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+});
+
+export function pgKeyStore(db: Db): KeyStore {
+  return {
+    async insertKey(k) {
+      await db.query(
+        `WITH k AS (
+           INSERT INTO api_keys(id, agent, groups, hash, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         )
+         UPDATE counters SET value = value + 1 WHERE name = 'keys'`,
+        [k.id, k.agent, JSON.stringify(k.groups), k.hash, k.createdAt, k.expiresAt, k.revokedAt],
+      );
+    },
+    async listKeys() {
+      return (await db.query<KeyRow>(`SELECT * FROM api_keys ORDER BY created_at, id`)).rows.map(toRecord);
+    },
+    async listLiveKeys(now) {
+      const { rows } = await db.query<KeyRow>(
+        `SELECT * FROM api_keys WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) ORDER BY created_at, id`,
+        [now],
+      );
+      return rows.map(toRecord);
+    },
+    async revokeAgentKeys(agent, now) {
+      const { rows } = await db.query<{ n: number }>(
+        `WITH r AS (
+           UPDATE api_keys SET revoked_at = $2 WHERE agent = $1 AND revoked_at IS NULL RETURNING 1
+         ), bump AS (
+           UPDATE counters SET value = value + 1 WHERE name = 'keys' AND EXISTS (SELECT 1 FROM r)
+         )
+         SELECT count(*) AS n FROM r`,
+        [agent, now],
+      );
+      return rows[0]!.n;
+    },
+    async keysVersion() {
+      const { rows } = await db.query<{ value: number }>(`SELECT value FROM counters WHERE name = 'keys'`);
+      return rows[0]?.value ?? 0;
+    },
+  };
+}

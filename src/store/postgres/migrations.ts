@@ -1,0 +1,86 @@
+// Versioned schema for the PostgreSQL store. Pending migrations run in one transaction under a
+// transaction-scoped advisory lock, so replicas starting together apply each one exactly once
+// and never see a half-built schema; `schema_migrations` records how far a database has come.
+// Seqs and unix-ms times are BIGINT, hashes BYTEA, audit lines TEXT (their bytes are the Merkle
+// leaves, so they must come back exactly), objects JSON (kept as written, key order included).
+import type { Db } from './pool.js';
+
+/** "AIRL": any constant works as long as every replica uses the same one. */
+const MIGRATION_LOCK = 0x4149524c;
+const MIGRATION_TIMEOUT_MS = 60_000;
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     agent TEXT NOT NULL,
+     groups JSON NOT NULL,
+     hash TEXT NOT NULL UNIQUE,
+     created_at BIGINT NOT NULL,
+     expires_at BIGINT,
+     revoked_at BIGINT
+   );
+   CREATE INDEX api_keys_agent ON api_keys(agent);
+   CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+   INSERT INTO counters(name, value) VALUES ('keys', 0), ('grants', 0);
+   CREATE TABLE audit_records (seq BIGINT PRIMARY KEY, line TEXT NOT NULL);
+   CREATE TABLE audit_nodes (level INT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx));
+   CREATE TABLE audit_head (id INT PRIMARY KEY CHECK (id = 1), size BIGINT NOT NULL, edges TEXT NOT NULL);
+   -- The head row always exists, so an append can lock it with FOR UPDATE from the very first batch.
+   INSERT INTO audit_head(id, size, edges) VALUES (1, 0, '');
+   CREATE TABLE audit_checkpoints (size BIGINT PRIMARY KEY, note TEXT NOT NULL, created_at BIGINT NOT NULL);
+   CREATE TABLE sink_cursors (sink TEXT PRIMARY KEY, seq BIGINT NOT NULL, updated_at BIGINT NOT NULL);`,
+  `CREATE TABLE approvals (
+     n BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+     id TEXT PRIMARY KEY,
+     status TEXT NOT NULL,
+     fingerprint TEXT NOT NULL,
+     quorum INT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     decided_at BIGINT,
+     used_at BIGINT,
+     data JSON NOT NULL
+   );
+   CREATE INDEX approvals_pending ON approvals(fingerprint, status);
+   CREATE INDEX approvals_status ON approvals(status, expires_at);
+   CREATE TABLE approval_votes (
+     approval_id TEXT NOT NULL REFERENCES approvals(id),
+     approver TEXT NOT NULL,
+     vote TEXT NOT NULL,
+     data JSON NOT NULL,
+     seq INT NOT NULL,
+     PRIMARY KEY (approval_id, approver)
+   );
+   CREATE TABLE grants (
+     n BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+     id TEXT PRIMARY KEY,
+     principal TEXT NOT NULL,
+     grp TEXT NOT NULL,
+     status TEXT NOT NULL,
+     approval_id TEXT,
+     starts_at BIGINT,
+     expires_at BIGINT,
+     ended_at TEXT,
+     data JSON NOT NULL
+   );
+   CREATE INDEX grants_active ON grants(status, expires_at);
+   CREATE INDEX grants_approval ON grants(approval_id);`,
+];
+
+/** Brings the schema up to date; returns the version it is at. */
+export async function migrate(db: Db): Promise<number> {
+  return db.tx(async (q) => {
+    // Waiting for another replica's migration, or running one, may take longer than an
+    // ordinary statement is allowed to.
+    await q.query(`SET LOCAL statement_timeout = '${MIGRATION_TIMEOUT_MS}'`);
+    await q.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`, [], MIGRATION_TIMEOUT_MS + 5000);
+    await q.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at BIGINT NOT NULL)`);
+    const { rows } = await q.query<{ v: number }>(`SELECT coalesce(max(version), 0) AS v FROM schema_migrations`);
+    const current = rows[0]!.v;
+    // A newer replica may have migrated further; later migrations only add, so carry on.
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      await q.query(MIGRATIONS[v]!, undefined, MIGRATION_TIMEOUT_MS + 5000);
+      await q.query(`INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)`, [v + 1, Date.now()]);
+    }
+    return Math.max(current, MIGRATIONS.length);
+  });
+}
