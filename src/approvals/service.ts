@@ -8,7 +8,7 @@ import { AirlockError } from '../lib/errors.js';
 import type { ApprovalObligation } from '../model/decision.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
-import type { ApprovalStore } from '../store/ports.js';
+import type { ApprovalStore, ChangeFeed } from '../store/ports.js';
 import { approvalFingerprint } from './fingerprint.js';
 import type { Approval, BoundRequest, VoteChoice } from './types.js';
 import { ApprovalWaiters } from './waiters.js';
@@ -39,6 +39,8 @@ export interface ApprovalServiceOptions {
   readonly audit: AuditWriter;
   readonly now?: () => number;
   readonly listeners?: readonly ApprovalListener[];
+  /** Tells other processes sharing the store, so their held requests wake at once. */
+  readonly changes?: ChangeFeed;
 }
 
 const uid = (p: { type: string; id: string }) => ({ type: p.type, id: p.id });
@@ -55,6 +57,7 @@ export class ApprovalService {
     this.now = options.now ?? Date.now;
     this.listeners = [...(options.listeners ?? [])];
     this.waiters = new ApprovalWaiters((id) => store.getApproval(id));
+    options.changes?.subscribe((topic, id) => topic === 'approvals' && void this.waiters.reread(id).catch(() => undefined));
   }
 
   onChange(listener: ApprovalListener): void {
@@ -160,6 +163,7 @@ export class ApprovalService {
   private async changed(event: ApprovalEvent, approval: Approval): Promise<void> {
     await this.record('approval_state', approval, { status: approval.status });
     this.emit(event, approval);
+    await this.options.changes?.publish('approvals', approval.id);
   }
 
   private emit(event: ApprovalEvent, approval: Approval): void {

@@ -14,6 +14,12 @@ export class ApprovalWaiters {
     this.events.setMaxListeners(0);
   }
 
+  /** Re-reads an approval another process changed, and wakes its waiters. */
+  async reread(id: string): Promise<void> {
+    const approval = await this.read(id);
+    if (approval) this.changed(approval);
+  }
+
   /** Wakes the requests waiting on this approval. */
   changed(approval: Approval): void {
     this.events.emit(approval.id, approval);

@@ -43,6 +43,7 @@ export function registerKeysCommands(program: Command): void {
       const id = randomUUID();
       await withStore(opts.config, async (store) => {
         await store.keys.insertKey({ id, agent: opts.agent, groups, hash, createdAt: now, expiresAt, revokedAt: null });
+        await store.changes.publish('keys', opts.agent);
         await recordChange(store, { kind: 'key_created', key_id: id, agent: opts.agent, groups, expires_at: expiresAt && new Date(expiresAt).toISOString() });
       });
       process.stderr.write(`Created key ${id} for Agent::"${opts.agent}". It is shown once; store it now.\n`);
@@ -77,6 +78,7 @@ export function registerKeysCommands(program: Command): void {
           process.exitCode = 1;
           return;
         }
+        await store.changes.publish('keys', agent);
         await recordChange(store, { kind: 'key_revoked', agent, count: n });
         process.stdout.write(`revoked ${n} key(s) of Agent::"${agent}"\n`);
       });

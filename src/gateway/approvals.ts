@@ -27,10 +27,10 @@ export async function startApprovals(
   opts: { ttlSeconds: number; log: Logger; now?: () => number },
 ): Promise<ApprovalWorkflow> {
   const now = opts.now ?? Date.now;
-  const approvals = new ApprovalService(store.approvals, { ttlSeconds: opts.ttlSeconds, audit, now });
-  const active = new ActiveGrants(store.grants, now);
+  const approvals = new ApprovalService(store.approvals, { ttlSeconds: opts.ttlSeconds, audit, now, changes: store.changes });
+  const active = new ActiveGrants(store.grants, now, store.changes);
   await active.start();
-  const grants = new GrantService(store.grants, approvals, active, audit, now);
+  const grants = new GrantService(store.grants, approvals, active, audit, now, store.changes);
 
   let sweeping = false;
   const sweeper = setInterval(() => {

@@ -72,7 +72,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   });
   policy.watch();
 
-  const baseIdentifier = await createIdentifier({ oidc: [...config.identity.oidc], keys: store.keys, baseDir: loaded.baseDir });
+  const baseIdentifier = await createIdentifier({ oidc: [...config.identity.oidc], keys: store.keys, changes: store.changes, baseDir: loaded.baseDir });
   const workflow = await startApprovals(store, audit, baseIdentifier, { ttlSeconds: config.approvals.ttl_seconds, log });
   const identifier = workflow.identifier;
   const resources = mountResources(config.resources);

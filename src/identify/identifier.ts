@@ -6,7 +6,7 @@
 
 import { AirlockError } from '../lib/errors.js';
 import type { Principal } from '../model/principal.js';
-import type { KeyStore } from '../store/ports.js';
+import type { ChangeFeed, KeyStore } from '../store/ports.js';
 import { API_KEY_PREFIX, isWellFormedApiKey } from './api-keys/key-format.js';
 import { LiveKeys } from './api-keys/live-keys.js';
 import { principalForApiKey } from './api-keys/verify-key.js';
@@ -24,6 +24,8 @@ export interface IdentifierOptions {
   readonly baseDir?: string;
   /** How often the key store's version is polled (ms); default 500. */
   readonly keysPollMs?: number;
+  /** Key changes announced by other processes: refresh at once instead of at the next poll. */
+  readonly changes?: ChangeFeed;
 }
 
 export interface Identifier {
@@ -46,6 +48,7 @@ export async function createIdentifier(opts: IdentifierOptions): Promise<Identif
     ? new LiveKeys(opts.keys, { now, ...(opts.keysPollMs !== undefined ? { pollMs: opts.keysPollMs } : {}) })
     : undefined;
   await keys?.start();
+  const unsubscribe = keys && opts.changes?.subscribe((topic) => topic === 'keys' && void keys.refresh().catch(() => undefined));
 
   return {
     async identify(authorization) {
@@ -62,6 +65,7 @@ export async function createIdentifier(opts: IdentifierOptions): Promise<Identif
     },
     keysHealthy: () => keys?.healthy ?? true,
     async close() {
+      unsubscribe?.();
       keys?.close();
     },
   };

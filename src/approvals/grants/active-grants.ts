@@ -2,21 +2,24 @@
 // store's grants version moves (checked every 500 ms, and at once after a change made here), and
 // checked against the clock at every use, so an expired grant stops counting on the dot.
 import type { Principal } from '../../model/principal.js';
-import type { Grant, GrantStore } from '../../store/ports.js';
+import type { ChangeFeed, Grant, GrantStore } from '../../store/ports.js';
 
 export class ActiveGrants {
   private byPrincipal = new Map<string, Grant[]>();
   private version: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private pending: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly store: GrantStore,
     private readonly now: () => number = Date.now,
+    private readonly changes?: ChangeFeed,
     private readonly pollMs = 500,
   ) {}
 
   async start(): Promise<void> {
+    this.unsubscribe = this.changes?.subscribe((topic) => topic === 'grants' && void this.refresh().catch(() => undefined));
     this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.pollMs);
     this.timer.unref();
     await this.refresh();
@@ -52,6 +55,7 @@ export class ActiveGrants {
   }
 
   close(): void {
+    this.unsubscribe?.();
     clearInterval(this.timer);
   }
 }

@@ -8,7 +8,7 @@ import { AirlockError } from '../../lib/errors.js';
 import type { Decision } from '../../model/decision.js';
 import type { CedarRecord } from '../../model/entity.js';
 import type { Principal } from '../../model/principal.js';
-import type { Grant, GrantStore } from '../../store/ports.js';
+import type { ChangeFeed, Grant, GrantStore } from '../../store/ports.js';
 import type { ApprovalService } from '../service.js';
 import type { Approval } from '../types.js';
 import type { ActiveGrants } from './active-grants.js';
@@ -26,6 +26,7 @@ export class GrantService {
     private readonly active: ActiveGrants,
     private readonly audit: AuditWriter,
     private readonly now: () => number = Date.now,
+    private readonly changes?: ChangeFeed,
   ) {
     approvals.onChange((event, approval) => {
       if (approval.kind !== 'grant') return;
@@ -72,7 +73,7 @@ export class GrantService {
     };
     await this.store.insertGrant(grant);
     await this.record(approval ? 'grant_requested' : 'grant_started', grant, requestId);
-    await this.active.refresh();
+    await this.announce();
     return { grant, ...(approval ? { approval } : {}) };
   }
 
@@ -88,7 +89,7 @@ export class GrantService {
       throw new AirlockError('conflict', `the grant is ${existing.status}`);
     }
     await this.record('grant_revoked', grant, requestId, { by: { type: by.type, id: by.id } });
-    await this.active.refresh();
+    await this.announce();
     return grant;
   }
 
@@ -96,7 +97,7 @@ export class GrantService {
   async sweep(): Promise<void> {
     const ended = await this.store.expireGrants(this.now());
     for (const g of ended) await this.record('grant_expired', g, null);
-    if (ended.length) await this.active.refresh();
+    if (ended.length) await this.announce();
   }
 
   private async settle(approval: Approval, how: 'activate' | 'deny'): Promise<void> {
@@ -104,7 +105,13 @@ export class GrantService {
     const grant = how === 'activate' ? await this.store.activateGrant(approval.id, now) : await this.store.denyGrant(approval.id, now);
     if (!grant) return;
     await this.record(how === 'activate' ? 'grant_started' : 'grant_denied', grant, approval.request_id);
+    await this.announce();
+  }
+
+  /** Refreshes this process's memberships and tells the other processes sharing the store. */
+  private async announce(): Promise<void> {
     await this.active.refresh();
+    await this.changes?.publish('grants', '');
   }
 
   private async record(kind: string, g: Grant, requestId: string | null, extra: Record<string, unknown> = {}): Promise<void> {
