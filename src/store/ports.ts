@@ -1,5 +1,5 @@
-// The storage ports: one interface per kind of state. Each backend (sqlite/, later postgres/)
-// implements all of them; the shared contract tests in store/contract.ts hold them to one behaviour.
+// The storage ports: one interface per kind of state. Each backend (sqlite/, postgres/)
+// implements all of them; the shared contract tests in store/contract/ hold them to one behaviour.
 import type { Approval, ApprovalStatus, Vote } from '../approvals/types.js';
 
 export interface ApiKeyRecord {
@@ -119,6 +119,38 @@ export interface GrantStore {
   grantsVersion(): Promise<number>;
 }
 
+/** A policy bundle as stored: the exact files a replica loads when it converges on it. */
+export interface StoredBundle {
+  /** Hex SHA-256 over the files, computed by the caller. */
+  readonly version: string;
+  /** Relative path -> content. */
+  readonly files: Readonly<Record<string, string>>;
+  /** When it last became the active bundle (ISO). */
+  readonly activated_at: string;
+  /** Who activated it, e.g. "replica <hostname>:<pid> from ./policies". */
+  readonly source: string;
+}
+
+export interface BundleStore {
+  /**
+   * In one transaction: records the bundle (idempotent by version: the files first stored under a
+   * version are kept) and makes it the active one. Returns false, changing nothing, when
+   * `expectedActive` is given (null: no bundle active yet) and is no longer the active version.
+   * Activating the version already active keeps its `activated_at` and `source`.
+   */
+  activateBundle(
+    bundle: { readonly version: string; readonly files: Readonly<Record<string, string>>; readonly source: string },
+    now: number,
+    expectedActive?: string | null,
+  ): Promise<boolean>;
+  /** The active bundle, if any. */
+  activeBundle(): Promise<StoredBundle | undefined>;
+  /** Only the active version: cheap, polled every second by every replica. */
+  activeBundleVersion(): Promise<string | undefined>;
+  /** Whether this version was ever activated (lets a replica starting with stale files recognise them as old). */
+  knownBundleVersion(version: string): Promise<boolean>;
+}
+
 /** What changed, so caches on every replica can refresh at once instead of at their next poll. */
 export type ChangeTopic = 'keys' | 'grants' | 'approvals' | 'policy';
 
@@ -135,6 +167,7 @@ export interface Store {
   readonly audit: AuditStore;
   readonly approvals: ApprovalStore;
   readonly grants: GrantStore;
+  readonly bundles: BundleStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

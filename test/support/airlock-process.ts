@@ -18,6 +18,8 @@ export interface AirlockOptions {
   /** Merged over the generated config's top level. */
   readonly config?: Record<string, unknown>;
   readonly env?: Record<string, string>;
+  /** Reuse this directory (replicas share config, policies, dev keys and the signing key). */
+  readonly dir?: string;
 }
 
 export interface RunningAirlock {
@@ -33,7 +35,7 @@ export interface RunningAirlock {
 }
 
 export async function startAirlock(opts: AirlockOptions): Promise<RunningAirlock> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'airlock-e2e-'));
+  const dir = opts.dir ?? (await mkdtemp(path.join(tmpdir(), 'airlock-e2e-')));
   const devDir = path.join(dir, 'dev');
   await ensureDevKey(devDir);
   for (const [name, text] of Object.entries(opts.policies)) {

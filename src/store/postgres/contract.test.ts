@@ -4,7 +4,7 @@
 // store, so runs never see each other's rows. The "replica" is a second Store (its own pool and
 // LISTEN connection) on the same database, as another Airlock process would be.
 import { describe, it } from 'node:test';
-import { storeContract } from '../contract.js';
+import { storeContract } from '../contract/index.js';
 import type { Store } from '../ports.js';
 import { openPostgresStore } from './index.js';
 import { createScratchDatabase } from './scratch-database.js';

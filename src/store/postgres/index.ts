@@ -5,6 +5,7 @@
 import type { Store } from '../ports.js';
 import { pgApprovalStore } from './approvals.js';
 import { pgAuditStore } from './audit.js';
+import { pgBundleStore } from './bundles.js';
 import { pgChangeFeed } from './change-feed.js';
 import { pgGrantStore } from './grants.js';
 import { pgKeyStore } from './keys.js';
@@ -41,6 +42,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     audit: pgAuditStore(db),
     approvals: pgApprovalStore(db),
     grants: pgGrantStore(db),
+    bundles: pgBundleStore(db),
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, PING_TIMEOUT_MS, false)));

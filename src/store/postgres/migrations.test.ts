@@ -21,7 +21,7 @@ describe('postgres migrations', () => {
       await client.connect();
       const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
       await client.end();
-      assert.deepEqual(rows.map((r) => r.version), [1, 2]);
+      assert.deepEqual(rows.map((r) => r.version), [1, 2, 3]);
     } finally {
       await scratch.drop();
     }

@@ -64,6 +64,20 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX grants_active ON grants(status, expires_at);
    CREATE INDEX grants_approval ON grants(approval_id);`,
+  `CREATE TABLE policy_bundles (
+     version TEXT PRIMARY KEY,
+     files JSON NOT NULL,
+     first_activated_at BIGINT NOT NULL
+   );
+   CREATE TABLE active_bundle (
+     id INT PRIMARY KEY CHECK (id = 1),
+     version TEXT REFERENCES policy_bundles(version),
+     activated_at BIGINT,
+     source TEXT
+   );
+   -- The row always exists (version NULL until the first activation), so an activation can lock
+   -- it with FOR UPDATE even when no bundle is active yet.
+   INSERT INTO active_bundle(id, version, activated_at, source) VALUES (1, NULL, NULL, NULL);`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

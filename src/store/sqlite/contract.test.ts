@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
-import { storeContract } from '../contract.js';
+import { storeContract } from '../contract/index.js';
 import type { Store } from '../ports.js';
 import { openSqliteStore } from './index.js';
 

@@ -6,6 +6,7 @@ import { localChangeFeed } from '../local-change-feed.js';
 import type { Store } from '../ports.js';
 import { sqliteApprovalStore } from './approvals.js';
 import { sqliteAuditStore } from './audit.js';
+import { sqliteBundleStore } from './bundles.js';
 import { sqliteGrantStore } from './grants.js';
 import { sqliteKeyStore } from './keys.js';
 import { migrate } from './migrations.js';
@@ -25,6 +26,7 @@ export function openSqliteStore(file: string): Store {
     audit: sqliteAuditStore(db),
     approvals: sqliteApprovalStore(db),
     grants: sqliteGrantStore(db),
+    bundles: sqliteBundleStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();

@@ -51,6 +51,17 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX grants_active ON grants(status, expires_at);
    CREATE INDEX grants_approval ON grants(approval_id);`,
+  `CREATE TABLE policy_bundles (
+     version TEXT PRIMARY KEY,
+     files TEXT NOT NULL,
+     first_activated_at INTEGER NOT NULL
+   );
+   CREATE TABLE active_bundle (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     version TEXT NOT NULL REFERENCES policy_bundles(version),
+     activated_at INTEGER NOT NULL,
+     source TEXT NOT NULL
+   );`,
 ];
 
 export function migrate(db: Database.Database): void {
