@@ -1,7 +1,7 @@
 // Decide stage, bundle loading: finds the bundle's files and computes its version.
 // The version covers every file that can change a decision or a test verdict, so the
 // version recorded in an audit record pins down exactly what decided.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
@@ -67,7 +67,7 @@ export function bundleVersion(contents: ReadonlyMap<string, string>): string {
 }
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 function byBytes(a: string, b: string): number {

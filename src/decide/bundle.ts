@@ -1,7 +1,7 @@
 // Decide stage: loads a policy bundle directory into a checked, read-only PolicyBundle.
 // Every problem is collected (not just the first) so `airlock policy validate` can show them
 // all; any problem at all refuses the bundle, and the caller keeps serving the old one.
-import { checkParseSchema } from '@cedar-policy/cedar-wasm/nodejs';
+import { checkParseSchema } from './cedar.js';
 import { join } from 'node:path';
 import { AirlockError } from '../lib/errors.js';
 import { bundleVersion, classify, ENTITIES_FILE, readBundleFiles, SCHEMA_FILE, type BundleFiles } from './bundle-files.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { isAuthorized } from './cedar.js';
 import fc from 'fast-check';
 import { bundleFromFiles } from './bundle.js';
 import { createEngine } from './engine.js';
@@ -64,7 +64,7 @@ const comparable = (x: { effect: string; policies: readonly string[]; obligation
   policies: x.policies,
   obligations: x.obligations,
   // The unsliced call cannot know that a slice was empty; compare the policy-level reasons.
-  reasons: x.reasons.filter((r) => !r.startsWith('no policy applies')),
+  reasons: x.reasons.map((r) => r.replace(/ \(no policy applies .*\)$/, '')),
 });
 
 describe('action slicing', () => {

@@ -1,7 +1,7 @@
 // Decide stage: the Cedar engine behind `decide(input) -> Decision`, one engine per bundle
 // version. Policies are pre-parsed once per action slice; a request meets only its slice and
 // only the entities it needs; a bounded cache skips Cedar for repeated requests.
-import { statefulIsAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
+import { statefulIsAuthorized } from './cedar.js';
 import type { Decision } from '../model/decision.js';
 import { formatEntity } from '../model/entity.js';
 import { cacheKey, MAX_KEY_LENGTH, visibleContext } from './cache-key.js';

@@ -2,7 +2,7 @@
 // Deny is computed first and every doubt ends there: an engine failure, an error inside a
 // forbid, a determining policy we do not know. An error inside a permit only means that
 // permit does not apply, as in Cedar itself.
-import type { AuthorizationAnswer } from '@cedar-policy/cedar-wasm/nodejs';
+import type { AuthorizationAnswer } from './cedar.js';
 import type { Decision, Obligations } from '../model/decision.js';
 import type { Principal } from '../model/principal.js';
 import type { BundlePolicy } from './types.js';

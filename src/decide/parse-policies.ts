@@ -1,6 +1,6 @@
 // Decide stage, bundle loading: one `.cedar` file -> its policies, with ids, obligations and
 // the facts the engine slices and caches by; with a schema, strict validation per file.
-import { policySetTextToParts, policyToJson, validate } from '@cedar-policy/cedar-wasm/nodejs';
+import { policySetTextToParts, policyToJson, validate } from './cedar.js';
 import { parseObligations } from './annotations.js';
 import { sha256Hex } from './bundle-files.js';
 import { actionScope, contextKeys, resourceScope } from './policy-scope.js';
@@ -20,11 +20,12 @@ export function parsePolicyFile(file: string, shown: string, text: string, probl
     problems.push(`${shown}: cannot map Cedar's policies back to source order (Cedar upgrade?)`);
     return [];
   }
-  // No loop of our own here, on purpose: V8 (Node 20) can crash when a long loop that was
-  // compiled on-stack is deoptimised by a new object shape from the wasm glue. The loop in the
-  // builtin `map` is never compiled that way.
-  const parsed = texts.map((policyText, index) => parseOne(file, shown, text, policyText, index, offsets[index] ?? 0, problems));
-  return parsed.filter((p): p is BundlePolicy => p !== undefined);
+  const out: BundlePolicy[] = [];
+  texts.forEach((policyText, index) => {
+    const policy = parseOne(file, shown, text, policyText, index, offsets[index] ?? 0, problems);
+    if (policy) out.push(policy);
+  });
+  return out;
 }
 
 function parseOne(file: string, shown: string, text: string, policyText: string, index: number, offset: number, problems: string[]): BundlePolicy | undefined {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { policyToJson, type PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { policyToJson, type PolicyJson } from './cedar.js';
 import { actionScope, contextKeys } from './policy-scope.js';
 
 function json(text: string): PolicyJson {

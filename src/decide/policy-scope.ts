@@ -1,7 +1,7 @@
 // Decide stage, bundle loading: what a policy can match and what it reads, from its JSON form.
 // The engine slices the bundle by action scope and keys its cache on the context keys read,
 // so both answers must over-approximate: when in doubt, say "all".
-import type { PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { PolicyJson } from './cedar.js';
 import type { ActionScope, ContextKeys, ResourceScope } from './types.js';
 
 export function actionScope(policy: PolicyJson): ActionScope {

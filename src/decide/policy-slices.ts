@@ -1,6 +1,6 @@
 // Decide stage: the bundle as pre-parsed Cedar policy sets, one per slice (see slice-plan.ts
 // for which policies a slice holds), built once per engine, and the lookup of a request's slice.
-import { preparsePolicySet } from '@cedar-policy/cedar-wasm/nodejs';
+import { preparsePolicySet } from './cedar.js';
 import { randomUUID } from 'node:crypto';
 import { AirlockError } from '../lib/errors.js';
 import type { EntityRef } from '../model/entity.js';

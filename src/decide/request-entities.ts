@@ -1,7 +1,7 @@
 // Decide stage: the entities one Cedar request needs, and no more. Cedar's cost grows with
 // every entity passed, so a request carries its principal, resource and action with their
 // ancestors from the bundle's static entities, not the whole `entities.json`.
-import type { EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { EntityJson } from './cedar.js';
 import { formatEntity, type CedarRecord, type EntityRef } from '../model/entity.js';
 import type { DecideInput, PolicyBundle } from './types.js';
 

@@ -1,7 +1,7 @@
 // Decide stage, bundle loading: turns Cedar's diagnostics into `file:line:col: message` lines.
 // Cedar reports positions as UTF-8 byte offsets into the text it was given; editors want
 // 1-based lines and columns counted in characters.
-import type { DetailedError } from '@cedar-policy/cedar-wasm/nodejs';
+import type { DetailedError } from './cedar.js';
 
 export function lineCol(text: string, byteOffset: number): { line: number; col: number } {
   const before = Buffer.from(text, 'utf8').subarray(0, Math.max(0, byteOffset)).toString('utf8');

@@ -1,6 +1,6 @@
 // Decide stage, bundle loading: the static entities of `entities.json` and the action
 // hierarchy (from those entities and from the schema's `action ... in [...]` declarations).
-import { checkParseEntities, schemaToJson, type EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
+import { checkParseEntities, schemaToJson, type EntityJson } from './cedar.js';
 import { z } from 'zod';
 import { ENTITIES_FILE } from './bundle-files.js';
 

@@ -1,5 +1,5 @@
 // Decide stage: the shapes a loaded policy bundle and the engine share with their callers.
-import type { EntityJson, PolicyJson } from '@cedar-policy/cedar-wasm/nodejs';
+import type { EntityJson, PolicyJson } from './cedar.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';

@@ -59,6 +59,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const policy = await LivePolicy.start({
     dir: resolveFrom(loaded, config.policy.dir),
     record: (entry) => audit.append(entry),
+    shared: { bundles: store.bundles, changes: store.changes },
     onResult(result) {
       metrics.policyReloads.inc({ outcome: result.outcome });
       if (result.outcome === 'refused') {

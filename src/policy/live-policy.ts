@@ -1,14 +1,21 @@
 // The bundle a gateway serves, and its replacement while running. A reload builds the new engine
 // whole and swaps one reference, so a request decides on one version from start to end; an invalid
 // bundle is refused (logged with file and position, counted, audited) and the last good one keeps
-// serving. Reloads come from file changes in the bundle directory, SIGHUP, and a one-second check
-// of the files' sizes and times (a missed watch event, a bundle synced onto every replica).
+// serving.
+//
+// Where a bundle comes from: the policy directory (file changes, SIGHUP, a one-second check of the
+// files' sizes and times in case a watch event is missed) and, with replicas, the store's active
+// bundle. A change of files on any replica is activated in the store and announced; every other
+// replica follows within a second (change feed, or its one-second poll). A replica that starts
+// with files the store has already moved past follows the store instead of rolling it back; a
+// file change made while running always wins, so reverting a bundle in git works.
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { bundleSummary, createEngine, loadBundle, type BundleSummary, type PolicyEngine } from '../decide/index.js';
+import { hostname } from 'node:os';
+import { bundleFromFiles, bundleSummary, createEngine, type BundleSummary, type PolicyBundle, type PolicyEngine } from '../decide/index.js';
 import { AirlockError } from '../lib/errors.js';
+import type { BundleStore, ChangeFeed } from '../store/ports.js';
 import { diffBundles } from './bundle-diff.js';
+import { filesStamp, readBundleDir } from './bundle-dir.js';
 
 export type ReloadResult =
   | { readonly outcome: 'loaded'; readonly version: string }
@@ -20,95 +27,131 @@ export interface LivePolicyOptions {
   /** Written for every load and every refusal (an audit record). */
   readonly record: (entry: Record<string, unknown> & { kind: string }) => Promise<unknown>;
   readonly onResult?: (result: ReloadResult) => void;
+  /** Shared with the other replicas; without it the directory alone decides. */
+  readonly shared?: { readonly bundles: BundleStore; readonly changes: ChangeFeed };
   readonly pollMs?: number;
 }
 
 export class LivePolicy {
-  private current!: PolicyEngine;
+  private current: PolicyEngine | undefined;
   private summary: BundleSummary | undefined;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private stamp = '';
-  private reloading: Promise<ReloadResult> | undefined;
-  private again = false;
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly options: LivePolicyOptions) {}
 
   /** Loads the bundle; an invalid one at start is an error (the gateway does not start on it). */
   static async start(options: LivePolicyOptions): Promise<LivePolicy> {
     const live = new LivePolicy(options);
-    const result = await live.reload();
+    const result = await live.fromDir(true);
     if (result.outcome === 'refused') {
       throw new AirlockError('policy_invalid', `policy bundle ${options.dir} is invalid`, { problems: result.problems });
     }
     return live;
   }
 
-  readonly engine = (): PolicyEngine => this.current;
+  readonly engine = (): PolicyEngine => this.current!;
 
-  get version(): string {
-    return this.current.version;
-  }
-
-  /** Reloads now; concurrent calls share one reload (and one more runs if files changed meanwhile). */
+  /** Reloads from the directory now (SIGHUP); the files win over the store. */
   reload(): Promise<ReloadResult> {
-    if (this.reloading) {
-      this.again = true;
-      return this.reloading;
-    }
-    this.reloading = this.load().finally(() => {
-      this.reloading = undefined;
-      if (this.again) {
-        this.again = false;
-        void this.reload();
-      }
-    });
-    return this.reloading;
+    return this.fromDir(false);
   }
 
-  private async load(): Promise<ReloadResult> {
-    this.stamp = await this.filesStamp().catch(() => '');
-    let result: ReloadResult;
-    try {
-      const bundle = await loadBundle(this.options.dir);
-      if (this.current?.version === bundle.version) {
-        result = { outcome: 'unchanged', version: bundle.version };
-      } else {
-        const next = createEngine(bundle);
-        const summary = bundleSummary(bundle);
-        const previous = this.current;
-        await this.options.record({
-          kind: 'policy_load',
-          time: new Date().toISOString(),
-          version: bundle.version,
-          previous_version: previous?.version ?? null,
-          dir: this.options.dir,
-          policies: bundle.policies.length,
-          ...diffBundles(this.summary, summary),
-        });
-        this.current = next;
-        this.summary = summary;
-        // Decisions are synchronous, so no request is still inside the old engine.
-        previous?.dispose();
-        result = { outcome: 'loaded', version: bundle.version };
+  /** Reloads run one at a time, in order. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private fromDir(starting: boolean): Promise<ReloadResult> {
+    return this.serial(async () => {
+      this.stamp = await filesStamp(this.options.dir).catch(() => '');
+      let files: Record<string, string>;
+      let bundle: PolicyBundle;
+      try {
+        files = await readBundleDir(this.options.dir);
+        bundle = bundleFromFiles(files, this.options.dir);
+      } catch (err) {
+        return this.refused(err);
       }
+      const shared = this.options.shared;
+      if (shared && starting) {
+        const [active, known] = await Promise.all([shared.bundles.activeBundleVersion(), shared.bundles.knownBundleVersion(bundle.version)]);
+        if (active && known && active !== bundle.version) return this.swapFromStore();
+      }
+      if (bundle.version === this.current?.version) return this.done({ outcome: 'unchanged', version: bundle.version });
+      if (shared) {
+        await shared.bundles.activateBundle({ version: bundle.version, files, source: `${hostname()}:${process.pid} ${this.options.dir}` }, Date.now());
+        await shared.changes.publish('policy', bundle.version);
+      }
+      return this.swap(bundle, 'dir');
+    });
+  }
+
+  /** Follows the store's active bundle if it differs from the one served. */
+  private fromStore(): Promise<ReloadResult | undefined> {
+    return this.serial(async () => {
+      const active = await this.options.shared?.bundles.activeBundleVersion();
+      if (!active || active === this.current?.version) return undefined;
+      return this.swapFromStore();
+    });
+  }
+
+  private async swapFromStore(): Promise<ReloadResult> {
+    const stored = await this.options.shared!.bundles.activeBundle();
+    if (!stored) return this.refused(new Error('the store has no active bundle'));
+    if (stored.version === this.current?.version) return this.done({ outcome: 'unchanged', version: stored.version });
+    try {
+      return await this.swap(bundleFromFiles(stored.files, `store:${stored.version.slice(0, 12)}`), 'store');
     } catch (err) {
-      const problems = err instanceof AirlockError && Array.isArray(err.details.problems) ? (err.details.problems as string[]) : [String(err)];
-      await this.options
-        .record({ kind: 'policy_load_refused', time: new Date().toISOString(), dir: this.options.dir, serving_version: this.current?.version ?? null, problems })
-        .catch(() => undefined);
-      result = { outcome: 'refused', problems };
+      return this.refused(err);
     }
+  }
+
+  private async swap(bundle: PolicyBundle, source: 'dir' | 'store'): Promise<ReloadResult> {
+    const next = createEngine(bundle);
+    const summary = bundleSummary(bundle);
+    const previous = this.current;
+    await this.options.record({
+      kind: 'policy_load',
+      time: new Date().toISOString(),
+      version: bundle.version,
+      previous_version: previous?.version ?? null,
+      source,
+      dir: this.options.dir,
+      policies: bundle.policies.length,
+      ...diffBundles(this.summary, summary),
+    });
+    this.current = next;
+    this.summary = summary;
+    // Decisions are synchronous, so no request is still inside the old engine.
+    previous?.dispose();
+    return this.done({ outcome: 'loaded', version: bundle.version });
+  }
+
+  private async refused(err: unknown): Promise<ReloadResult> {
+    const problems = err instanceof AirlockError && Array.isArray(err.details.problems) ? (err.details.problems as string[]) : [String(err)];
+    await this.options
+      .record({ kind: 'policy_load_refused', time: new Date().toISOString(), dir: this.options.dir, serving_version: this.current?.version ?? null, problems })
+      .catch(() => undefined);
+    return this.done({ outcome: 'refused', problems });
+  }
+
+  private done(result: ReloadResult): ReloadResult {
     this.options.onResult?.(result);
     return result;
   }
 
-  /** Watches the directory and polls its files' sizes and times; reloads on any change. */
+  /** Watches the directory (and the store's active bundle); reloads on any change. */
   watch(): void {
     let debounce: NodeJS.Timeout | undefined;
     const soon = () => {
       clearTimeout(debounce);
-      debounce = setTimeout(() => void this.reload(), 100);
+      debounce = setTimeout(() => void this.fromDir(false), 100);
     };
     try {
       this.watcher = watch(this.options.dir, { recursive: true }, soon);
@@ -116,28 +159,21 @@ export class LivePolicy {
     } catch {
       // Recursive watching is not available everywhere; the poll below still notices changes.
     }
+    this.unsubscribe = this.options.shared?.changes.subscribe((topic) => topic === 'policy' && void this.fromStore().catch(() => undefined));
     this.timer = setInterval(() => {
-      void this.filesStamp()
-        .then((s) => s !== this.stamp && soon())
+      void filesStamp(this.options.dir)
+        .then(async (s) => {
+          if (s !== this.stamp) soon();
+          else await this.fromStore();
+        })
         .catch(() => undefined);
     }, this.options.pollMs ?? 1000);
     this.timer.unref();
   }
 
-  private async filesStamp(): Promise<string> {
-    const entries = await readdir(this.options.dir, { recursive: true, withFileTypes: true });
-    const files = entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? e.path, e.name)).sort();
-    const stats = await Promise.all(
-      files.map(async (f) => {
-        const st = await stat(f);
-        return `${f}:${st.size}:${st.mtimeMs}`;
-      }),
-    );
-    return stats.join('|');
-  }
-
   close(): void {
     this.watcher?.close();
+    this.unsubscribe?.();
     clearInterval(this.timer);
   }
 }

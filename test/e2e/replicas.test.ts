@@ -150,3 +150,41 @@ describe('three replicas on one PostgreSQL', { skip }, () => {
     assert.equal(verified.code, 0, verified.stderr + verified.stdout);
   });
 });
+
+describe('one active bundle across replicas', { skip }, () => {
+  it('follows a bundle change made on another replica within a second, and a stale replica does not roll it back', async () => {
+    const db = await createScratchDatabase(PG!);
+    const upstream = await startDemoUpstream(0);
+    const deny = { 'p.cedar': '@id("nobody") forbid (principal, action, resource);' };
+    const opts = (policies: Record<string, string>): AirlockOptions => ({
+      policies,
+      resources: [{ name: 'llm', type: 'openai', upstream: upstream.url }],
+      config: { store: db.url },
+    });
+    const a = await startAirlock(opts(deny));
+    let b = await startAirlock(opts(deny));
+    try {
+      const list = async (r: RunningAirlock) =>
+        (await fetch(`${r.dataUrl}/llm/v1/models`, { headers: { authorization: `Bearer ${await r.token({ sub: 'alice' })}` } })).status;
+      assert.equal(await list(b), 403);
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(path.join(a.dir, 'policies/p.cedar'), '@id("all-list") permit (principal, action == Action::"model.list", resource);');
+      const started = Date.now();
+      let status = 403;
+      while (Date.now() - started < 3000 && status !== 200) {
+        status = await list(b);
+        if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(status, 200, 'replica B serves the bundle activated through replica A');
+      assert.ok(Date.now() - started < 2000, `converged in ${Date.now() - started} ms`);
+
+      await b.stop();
+      b = await startAirlock({ ...opts(deny), dir: b.dir });
+      assert.equal(await list(b), 200, 'a replica restarting with stale files follows the store');
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      upstream.server.close();
+      await db.drop();
+    }
+  });
+});
