@@ -1,9 +1,11 @@
-// The HTTP part of the benchmark: one upstream, and three ways to reach it measured one after the
-// other under the same load: direct, through the bare proxy, through Airlock with every stage on.
-// Each target gets a short warm-up (JIT, connection pools, decision and token caches) per case.
+// The HTTP part of the benchmark: one upstream, and three ways to reach it under the same load:
+// direct, through the bare proxy, through Airlock with every stage on. Each target gets a short
+// warm-up (JIT, connection pools, decision and token caches) per case, then the targets take
+// turns in short rounds: on a shared 2-core machine a neighbour's burst then lands on all three
+// alike instead of on whichever target happened to be running, and the ratios stay fair.
 import { rm } from 'node:fs/promises';
 import { startAirlockTarget } from './airlock-target.js';
-import { runLoad, type LoadResult } from './load.js';
+import { runLoad, summarize, type LoadResult, type LoadSample } from './load.js';
 import { startTsChild, stopChild } from './processes.js';
 
 export type CaseName = 'json' | 'stream';
@@ -27,6 +29,8 @@ export interface HttpMeasurement {
   readonly result: LoadResult;
 }
 
+const ROUNDS = 5;
+
 export async function runHttpSuite(seconds: number, log: (line: string) => void): Promise<HttpMeasurement[]> {
   const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
   const bare = await startTsChild('bench/bare-proxy.ts', { PORT: '0', UPSTREAM: upstream.url });
@@ -40,11 +44,16 @@ export async function runHttpSuite(seconds: number, log: (line: string) => void)
   try {
     for (const t of targets) await expectOk(t);
     const out: HttpMeasurement[] = [];
+    const slice = Math.max(1, Math.round(seconds / ROUNDS));
     for (const c of ['json', 'stream'] as const) {
-      for (const t of targets) {
-        const spec = { url: t.url, body: BODIES[c], headers: t.headers, ...(t.pid ? { pid: t.pid } : {}) };
-        await runLoad({ ...spec, seconds: 1 });
-        const result = await runLoad({ ...spec, seconds });
+      const specs = targets.map((t) => ({ url: t.url, body: BODIES[c], headers: t.headers, ...(t.pid ? { pid: t.pid } : {}) }));
+      for (const spec of specs) await runLoad({ ...spec, seconds: 1 });
+      const samples: LoadSample[][] = targets.map(() => []);
+      for (let round = 0; round < Math.ceil(seconds / slice); round++) {
+        for (const [i, spec] of specs.entries()) samples[i]!.push(await runLoad({ ...spec, seconds: slice }));
+      }
+      for (const [i, t] of targets.entries()) {
+        const result = summarize(samples[i]!);
         log(`${t.name} ${c}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms${result.failures ? `, FAILURES: ${result.failureDetail}` : ''}`);
         out.push({ target: t.name, case: c, result });
       }

@@ -16,6 +16,21 @@ export interface LoadSpec {
   readonly pid?: number;
 }
 
+/** One run's raw numbers; several runs (rounds) of a target are summed by `summarize`. */
+export interface LoadSample {
+  readonly ok: number;
+  readonly answered: number;
+  readonly seconds: number;
+  readonly latencies: number[];
+  readonly cpuUs?: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly non2xx: number;
+  readonly statusCodes: Record<string, { count: number }>;
+  /** CPU cores used by processes outside the benchmark during the run. */
+  readonly otherLoad: number;
+}
+
 export interface LoadResult {
   readonly requests: number;
   readonly rps: number;
@@ -25,11 +40,13 @@ export interface LoadResult {
   /** Transport errors, timeouts and non-2xx answers: anything but 0 spoils the row. */
   readonly failures: number;
   readonly failureDetail: string;
-  /** CPU cores used by processes outside the benchmark during the run. */
+  /** Time-weighted mean of the rounds' foreign load, in cores. */
   readonly otherLoad: number;
+  /** Slowest and fastest round, req/s: how much the rounds disagree. */
+  readonly roundRps: readonly [number, number];
 }
 
-export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+export async function runLoad(spec: LoadSpec): Promise<LoadSample> {
   const latencies: number[] = [];
   const cpuBefore = spec.pid ? cpuMicros(spec.pid) : 0;
   const noise = startNoiseMeter();
@@ -51,23 +68,42 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       if (status >= 200 && status < 300) latencies.push(ms);
     });
   });
-  const elapsedS = (performance.now() - started) / 1000;
-  const cpu = spec.pid ? cpuMicros(spec.pid) - cpuBefore : undefined;
-  const otherLoad = noise();
-  const answered = result.requests.total;
-  latencies.sort((a, b) => a - b);
-  const failures = result.errors + result.timeouts + result.non2xx;
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    ok: result['2xx'],
+    answered: result.requests.total,
+    seconds,
+    latencies,
+    ...(spec.pid ? { cpuUs: cpuMicros(spec.pid) - cpuBefore } : {}),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    statusCodes: result.statusCodeStats,
+    otherLoad: noise(),
+  };
+}
+
+export function summarize(samples: readonly LoadSample[]): LoadResult {
+  const sum = (f: (s: LoadSample) => number) => samples.reduce((acc, s) => acc + f(s), 0);
+  const seconds = sum((s) => s.seconds);
+  const answered = sum((s) => s.answered);
+  const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const failures = sum((s) => s.errors + s.timeouts + s.non2xx);
+  const rounds = samples.map((s) => s.ok / s.seconds);
+  const codes: Record<string, number> = {};
+  for (const s of samples) for (const [code, { count }] of Object.entries(s.statusCodes)) codes[code] = (codes[code] ?? 0) + count;
   return {
     requests: answered,
-    rps: result['2xx'] / elapsedS,
+    rps: sum((s) => s.ok) / seconds,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
-    ...(cpu !== undefined && answered ? { cpuUsPerRequest: cpu / answered } : {}),
+    ...(samples.every((s) => s.cpuUs !== undefined) && answered ? { cpuUsPerRequest: sum((s) => s.cpuUs ?? 0) / answered } : {}),
     failures,
     failureDetail: failures
-      ? `errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx} (${JSON.stringify(result.statusCodeStats)})`
+      ? `errors ${sum((s) => s.errors)}, timeouts ${sum((s) => s.timeouts)}, non-2xx ${sum((s) => s.non2xx)} (${JSON.stringify(codes)})`
       : '',
-    otherLoad,
+    otherLoad: sum((s) => s.otherLoad * s.seconds) / seconds,
+    roundRps: [Math.min(...rounds), Math.max(...rounds)],
   };
 }
 

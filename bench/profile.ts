@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAirlockTarget } from './airlock-target.js';
 import { summarizeProfile } from './cpu-profile.js';
-import { runLoad } from './load.js';
+import { runLoad, summarize } from './load.js';
 import { killAll, REPO, startTsChild, stopChild } from './processes.js';
 
 const kind = process.argv[2] === 'stream' ? 'stream' : 'json';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const gw = await startAirlockTarget(upstream.url, { NODE_OPTIONS: `--import ${import.meta.resolve('tsx')} --import ${preload}`, CPU_PROF_DIR: profDir });
   const spec = { url: gw.url, body, headers: gw.headers, pid: gw.pid };
   await runLoad({ ...spec, seconds: 1 });
-  const r = await runLoad({ ...spec, seconds });
+  const r = summarize([await runLoad({ ...spec, seconds })]);
   process.stdout.write(`airlock ${kind} under the profiler: ${Math.round(r.rps)} req/s, ${r.cpuUsPerRequest?.toFixed(1)} µs CPU/req, ${r.requests} requests\n`);
   await gw.airlock.stop();
   await stopChild(upstream.proc);

@@ -14,7 +14,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 async function main(): Promise<number> {
-  log(`HTTP: 50 connections, keep-alive, ${seconds} s per run after 1 s of warm-up`);
+  log(`HTTP: 50 connections, keep-alive, ${seconds} s per target and case (in rounds) after 1 s of warm-up`);
   const http = await runHttpSuite(seconds, log);
   const rows: Row[] = http.map((m) => ({
     target: m.target,
@@ -23,7 +23,13 @@ async function main(): Promise<number> {
     p50Ms: m.result.p50Ms,
     p99Ms: m.result.p99Ms,
     ...(m.result.cpuUsPerRequest !== undefined ? { cpuUs: m.result.cpuUsPerRequest } : {}),
-    note: [m.result.failures ? `INVALID: ${m.result.failureDetail}` : '', noiseNote(m.result.otherLoad)].filter(Boolean).join('; '),
+    note: [
+      m.result.failures ? `INVALID: ${m.result.failureDetail}` : '',
+      `rounds ${m.result.roundRps.map((r) => Math.round(r).toLocaleString('en-US')).join('–')}`,
+      noiseNote(m.result.otherLoad),
+    ]
+      .filter(Boolean)
+      .join('; '),
   }));
   const noise: number[] = http.map((m) => m.result.otherLoad);
 

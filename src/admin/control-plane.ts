@@ -16,7 +16,7 @@ import type { ActionRequest } from '../model/action-request.js';
 import { clientIpOf } from '../pipeline/decide-request.js';
 import type { GatewayMetrics } from './metrics.js';
 import { approvalPage } from './pages/approval-page.js';
-import { matchRoute, type Route, type RouteResult } from './routes.js';
+import { matchRoute, type Route, type RouteResult, type RouteTarget } from './routes.js';
 
 export const CONTROL_PLANE = { type: 'Airlock', id: 'control-plane' } as const;
 
@@ -102,16 +102,18 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       return refuse('bad_request', 'the request body must be JSON', { principal, action: route.action });
     }
 
-    let resource;
+    let target: RouteTarget;
     try {
-      resource = route.resource ? route.resource(params, body) : CONTROL_PLANE;
+      target = route.target ? route.target(params, body) : { resource: CONTROL_PLANE };
     } catch (err) {
       return refuse('bad_request', err instanceof AirlockError ? err.message : 'the request body is not valid', { principal, action: route.action });
     }
-    const request: ActionRequest = { action: route.action, resource, resourceName: '', context: {} };
-    const context = commonContext({ principal, sourceIp: clientIp, method, path: url.pathname, now: time });
+    const action = target.action ?? route.action;
+    const { resource } = target;
+    const request: ActionRequest = { action, resource, resourceName: target.resourceName ?? '', context: target.context ?? {} };
+    const context = { ...commonContext({ principal, sourceIp: clientIp, method, path: url.pathname, now: time }), ...target.context };
     const decision = deps.engine().decide({ principal, request, context });
-    const facts = { principal, action: route.action, resource, context, decision };
+    const facts = { principal, action, resource, context, decision };
     const proceeds = decision.effect === 'allow' || (decision.effect === 'approval_required' && route.handlesApproval);
     if (!proceeds) {
       const mfa = decision.effect === 'mfa_required';

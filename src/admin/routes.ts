@@ -22,16 +22,26 @@ export interface RouteResult {
   readonly contentType?: string;
 }
 
+export interface RouteTarget {
+  readonly action?: string;
+  readonly resource: EntityRef;
+  /** Parent `Resource::"<name>"` of the resource, if any. */
+  readonly resourceName?: string;
+  /** Added to the common context. */
+  readonly context?: CedarRecord;
+}
+
 export interface Route {
   readonly method: 'GET' | 'POST';
   /** `/api/v1/approvals/:id` */
   readonly pattern: string;
   readonly action: string;
   /**
-   * The resource the action is on; default `Airlock::"control-plane"`. Routes that act on a domain
-   * object (a grant of a group) name it, so policies can be written about that object.
+   * What is decided, when it is not `action` on `Airlock::"control-plane"`: routes that act on a
+   * domain object (a grant of a group, a pipeline gate) name it, so policies can be written about
+   * that object. Throws AirlockError('bad_request') on a body it cannot read.
    */
-  readonly resource?: (params: Readonly<Record<string, string>>, body: unknown) => EntityRef;
+  readonly target?: (params: Readonly<Record<string, string>>, body: unknown) => RouteTarget;
   /** The handler takes `approval_required` decisions itself (by opening an approval). */
   readonly handlesApproval?: boolean;
   readonly handler: (ctx: RouteContext) => Promise<RouteResult>;

@@ -5,17 +5,17 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_DEV_DIR, DEV_ISSUER, devJwks, signDevToken } from '../identify/dev-keys.js';
+import { parseDuration } from './shared.js';
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
 /** `90`, `90s`, `15m`, `1h`, `7d` -> seconds. */
+/** `--ttl` in seconds, through the CLI's one duration parser. */
 export function parseTtl(text: string): number {
-  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
-  const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] || 's']! : NaN;
-  if (!Number.isSafeInteger(seconds) || seconds <= 0) {
+  try {
+    return Math.max(1, Math.round(parseDuration(text) / 1000));
+  } catch {
     throw new InvalidArgumentError('expected a duration such as 90s, 15m, 1h or 7d');
   }
-  return seconds;
 }
 
 const parseList = (text: string) =>

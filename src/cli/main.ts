@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerApprovalCommands } from './approvals.js';
 import { registerAuditCommands } from './audit.js';
 import { registerDevCommands } from './dev.js';
+import { registerGateCommand } from './gate.js';
 import { registerGrantCommands } from './grants.js';
 import { registerKeysCommands } from './keys.js';
 import { registerPolicyCommands } from './policy.js';
@@ -24,6 +25,7 @@ registerPolicyCommands(program);
 registerAuditCommands(program);
 registerApprovalCommands(program);
 registerGrantCommands(program);
+registerGateCommand(program);
 registerDevCommands(program);
 
 await program.parseAsync(process.argv);

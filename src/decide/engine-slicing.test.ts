@@ -10,7 +10,7 @@ import { bundleText, policySpec, request, type ActionScopeSpec } from './test-po
 import type { DecideInput, PolicyBundle } from './types.js';
 
 // Actions: a0, a1 in grp; grp and a2 in top; a3 stands alone; a9 is named by nothing at all.
-// Resources: r2 inside r0; Thing::"special" is described here, with parent r1.
+// Resources: r2 inside r0 inside r1 (which has no entity of its own); Thing::"special" has parent r1.
 const ENTITIES = JSON.stringify([
   { uid: { type: 'Action', id: 'a0' }, attrs: {}, parents: [{ type: 'Action', id: 'grp' }] },
   { uid: { type: 'Action', id: 'a1' }, attrs: {}, parents: [{ type: 'Action', id: 'grp' }] },
@@ -18,7 +18,7 @@ const ENTITIES = JSON.stringify([
   { uid: { type: 'Action', id: 'a2' }, attrs: {}, parents: [{ type: 'Action', id: 'top' }] },
   { uid: { type: 'Group', id: 'g1' }, attrs: {}, parents: [{ type: 'Group', id: 'g0' }] },
   { uid: { type: 'Resource', id: 'r2' }, attrs: {}, parents: [{ type: 'Resource', id: 'r0' }] },
-  { uid: { type: 'Resource', id: 'r0' }, attrs: { environment: 'prod' }, parents: [] },
+  { uid: { type: 'Resource', id: 'r0' }, attrs: { environment: 'prod' }, parents: [{ type: 'Resource', id: 'r1' }] },
   { uid: { type: 'Thing', id: 'special' }, attrs: {}, parents: [{ type: 'Resource', id: 'r1' }] },
 ]);
 const SCOPE_IDS = ['a0', 'a1', 'a2', 'a3', 'grp', 'top'] as const;
@@ -33,7 +33,7 @@ const groupedScope: fc.Arbitrary<ActionScopeSpec> = fc.oneof(
 const resourceShape = fc.oneof(
   fc.constantFrom('r0', 'r1', 'r2', 'r9').map((c) => ({ resource: { type: 'Thing', id: `${c}/x` }, resourceName: c })),
   fc.constantFrom('r0', 'r1', 'r2', 'r9').map((c) => ({ resource: { type: 'Resource', id: c }, resourceName: c })),
-  fc.constantFrom('r0', 'r9').map((c) => ({ resource: { type: 'Resource', id: 'r1' }, resourceName: c })),
+  fc.constantFrom('r0', 'r9').map((c) => ({ resource: { type: 'Resource', id: 'r5' }, resourceName: c })),
   fc.constantFrom('r0', 'r2').map((c) => ({ resource: { type: 'Thing', id: 'special' }, resourceName: c })),
   fc.constant({ resource: { type: 'Airlock', id: 'control-plane' }, resourceName: '' }),
 );

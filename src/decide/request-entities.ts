@@ -26,11 +26,16 @@ export class EntityIndex {
     return this.byUid.has(key(ref));
   }
 
-  /** `ref` and its static ancestors. */
+  /** `ref` and its static ancestors, including parents that have no entity of their own. */
   ancestorsAndSelf(ref: EntityRef): EntityRef[] {
-    const out = new Map<string, EntityJson>();
-    this.addAncestors(out, [{ type: ref.type, id: ref.id }]);
-    return [ref, ...[...out.values()].map((e) => e.uid as Uid)];
+    const seen = new Map<string, Uid>();
+    const queue: Uid[] = [{ type: ref.type, id: ref.id }];
+    for (let u = queue.shift(); u; u = queue.shift()) {
+      if (seen.has(key(u))) continue;
+      seen.set(key(u), u);
+      queue.push(...((this.byUid.get(key(u))?.parents ?? []) as Uid[]));
+    }
+    return [...seen.values()];
   }
 
   /** The entities for one request: principal, resource, action, each with its ancestors. */

@@ -3,6 +3,7 @@
 // accepting, let in-flight requests finish, flush the audit queue, then close the store.
 import { approvalRoutes } from '../admin/api/approval-routes.js';
 import { auditRoutes } from '../admin/api/audit-routes.js';
+import { gateRoutes } from '../admin/api/gate-routes.js';
 import { grantRoutes } from '../admin/api/grant-routes.js';
 import { createControlPlane } from '../admin/control-plane.js';
 import { GatewayMetrics } from '../admin/metrics.js';
@@ -93,6 +94,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     approvals: workflow.approvals,
     holdSeconds: config.approvals.hold_seconds,
   });
+  // Links to approval pages; known once the control plane listens (its port may be chosen then).
+  let consoleUrl = config.approvals.console_url ?? '';
   const controlPlane = createControlPlane({
     identifier,
     engine: currentEngine,
@@ -101,7 +104,12 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     log,
     now,
     ready: () => store.ping(),
-    routes: [...auditRoutes(store.audit, checkpointer), ...approvalRoutes(workflow.approvals), ...grantRoutes(workflow.grants)],
+    routes: [
+      ...auditRoutes(store.audit, checkpointer),
+      ...approvalRoutes(workflow.approvals),
+      ...grantRoutes(workflow.grants),
+      ...gateRoutes(workflow.approvals, () => consoleUrl),
+    ],
     integrations: {
       [SLACK_INTERACTIONS_PATH]: slackInteractions({
         channels: slackChannels(config.approvals.notify),
@@ -119,7 +127,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const sinks = startAuditSinks(config.audit.sinks, store.audit, audit, metrics, log, loaded.baseDir);
   const data = await listen(config.listen, dataPlane);
   const admin = await listen(config.admin.listen, controlPlane);
-  const notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl: config.approvals.console_url ?? admin.url, audit, metrics, log });
+  consoleUrl = config.approvals.console_url ?? admin.url;
+  const notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl, audit, metrics, log });
   log.info({ data: data.url, admin: admin.url }, 'airlock is listening');
 
   return {

@@ -19,7 +19,7 @@ export function grantRoutes(grants: GrantService): Route[] {
       method: 'POST',
       pattern: '/api/v1/grants',
       action: 'grant.request',
-      resource: (_params, body) => ({ type: 'Group', id: parseBody(grantBody, body).group }),
+      target: (_params, body) => ({ resource: { type: 'Group', id: parseBody(grantBody, body).group } }),
       handlesApproval: true,
       async handler({ principal, body, decision, context, requestId }) {
         const ask = parseBody(grantBody, body);

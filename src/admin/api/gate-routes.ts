@@ -1,0 +1,87 @@
+// /api/v1/gate: a decision on a pipeline step that is not a proxied request (deploy a model, start
+// a training run, export a dataset). The step is decided by the same bundle; when it needs an
+// approval one is opened, bound to the exact action, resource and context, and the pipeline asks
+// again with `approval_id` until it is approved (the step may proceed, once), denied or expired.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ApprovalService } from '../../approvals/service.js';
+import { approvalFingerprint } from '../../approvals/fingerprint.js';
+import type { BoundRequest } from '../../approvals/types.js';
+import { AirlockError } from '../../lib/errors.js';
+import { formatEntity, parseEntity, type CedarRecord } from '../../model/entity.js';
+import type { Route, RouteContext } from '../routes.js';
+import { parseBody } from './parse-body.js';
+
+const cedarJson: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number().int({ message: 'numbers must be integers (Cedar has no floats)' }), z.boolean(), z.array(cedarJson), z.record(z.string(), cedarJson)]),
+);
+
+const gateBody = z.strictObject({
+  action: z.string().regex(/^[A-Za-z0-9_.:-]+$/, { message: 'must be an action id like "model.deploy"' }),
+  resource: z.string().refine((s) => parseEntity(s) !== undefined, { message: 'must be an entity like Model::"prod/fraud-v3"' }),
+  context: z.record(z.string(), cedarJson).default({}),
+  approval_id: z.string().min(1).optional(),
+});
+
+type GateBody = z.infer<typeof gateBody>;
+
+function boundGate(body: GateBody): BoundRequest {
+  const digest = createHash('sha256').update(JSON.stringify(body.context)).digest('hex');
+  return { method: 'GATE', path: `${body.action} ${formatEntity(parseEntity(body.resource)!)}`, body_sha256: digest };
+}
+
+export function gateRoutes(approvals: ApprovalService, consoleUrl: () => string): Route[] {
+  const approveUrl = (id: string) => new URL(`/approvals/${id}`, consoleUrl()).href;
+
+  async function handler({ principal, body: raw, decision, context, requestId }: RouteContext) {
+    const body = parseBody(gateBody, raw);
+    const resource = formatEntity(parseEntity(body.resource)!);
+    const decided = { policies: decision.policies, policy_version: decision.policyVersion, request_id: requestId };
+    if (decision.effect === 'allow') return { status: 200, json: { decision: 'allow', ...decided } };
+
+    const bound = boundGate(body);
+    if (body.approval_id) {
+      const used = await approvals.use(body.approval_id, principal, body.action, resource, bound, requestId);
+      if (used) return { status: 200, json: { decision: 'allow', approval_id: used.id, ...decided } };
+      const existing = await approvals.get(body.approval_id);
+      const same = existing?.fingerprint === approvalFingerprint(principal, body.action, resource, bound);
+      if (existing?.status === 'pending' && same) {
+        return { status: 202, json: { decision: 'approval_required', approval_id: existing.id, status: 'pending', approve_url: approveUrl(existing.id), ...decided } };
+      }
+      throw new AirlockError('denied', `the approval is ${existing?.status ?? 'unknown'} or not for this step`, {
+        approval_id: body.approval_id,
+        status: existing?.status ?? 'unknown',
+      });
+    }
+    const approval = await approvals.open({
+      kind: 'gate',
+      principal,
+      action: body.action,
+      resource,
+      resourceName: null,
+      context: context as CedarRecord,
+      request: bound,
+      obligation: decision.obligations.approval!,
+      requestId,
+      policyVersion: decision.policyVersion,
+      policies: decision.policies,
+    });
+    return { status: 202, json: { decision: 'approval_required', approval_id: approval.id, status: approval.status, approve_url: approveUrl(approval.id), ...decided } };
+  }
+
+  return [
+    {
+      method: 'POST',
+      pattern: '/api/v1/gate',
+      action: 'gate',
+      target: (_params, raw) => {
+        const body = parseBody(gateBody, raw);
+        const resource = parseEntity(body.resource)!;
+        const name = resource.id.split('/')[0];
+        return { action: body.action, resource, ...(name ? { resourceName: name } : {}), context: body.context as CedarRecord };
+      },
+      handlesApproval: true,
+      handler,
+    },
+  ];
+}

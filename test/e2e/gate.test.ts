@@ -1,0 +1,76 @@
+// `airlock gate` against a running gateway: allowed, denied, waiting for an approval given
+// meanwhile, timing out, and usage errors, with the exit codes a pipeline relies on.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { runCli, startAirlock, type RunningAirlock } from '../support/airlock-process.js';
+
+let airlock: RunningAirlock;
+let ciKey: string;
+let manager: string;
+
+before(async () => {
+  airlock = await startAirlock({
+    policies: {
+      'p.cedar': `
+@id("train") permit (principal == Agent::"ci", action == Action::"training.start", resource);
+@id("deploy") @approval("release-managers") permit (principal == Agent::"ci", action == Action::"model.deploy", resource in Resource::"prod");
+@id("big-runs") forbid (principal, action == Action::"training.start", resource) when { context has gpus && context.gpus > 64 };
+@id("managers") permit (principal in Group::"release-managers", action, resource == Airlock::"control-plane");
+@id("gate-api") permit (principal == Agent::"ci", action == Action::"gate", resource == Airlock::"control-plane");
+`,
+    },
+    resources: [],
+  });
+  const created = await runCli(['keys', 'create', '--agent', 'ci', '--config', airlock.configFile]);
+  ciKey = created.stdout.trim();
+  manager = await airlock.token({ sub: 'rm', groups: ['release-managers'] });
+});
+after(() => airlock.stop());
+
+const gate = (args: string[]) => runCli(['gate', '--server', airlock.adminUrl, ...args], { env: { AIRLOCK_TOKEN: ciKey } });
+
+describe('airlock gate', () => {
+  it('exits 0 when the step is allowed, and 1 when a policy forbids it', async () => {
+    const ok = await gate(['--action', 'training.start', '--resource', 'Model::"research/llama-ft"']);
+    assert.equal(ok.code, 0, ok.stderr);
+    const ctx = path.join(airlock.dir, 'ctx.json');
+    await writeFile(ctx, JSON.stringify({ gpus: 128 }));
+    const denied = await gate(['--action', 'training.start', '--resource', 'Model::"research/llama-ft"', '--context', ctx]);
+    assert.equal(denied.code, 1);
+    assert.match(denied.stderr, /denied/);
+  });
+
+  it('waits for an approval, prints where to approve, and exits 0 once approved', async () => {
+    const waiting = gate(['--action', 'model.deploy', '--resource', 'Model::"prod/fraud-v3"', '--wait', '30s', '--poll', '200ms']);
+    let id: string | undefined;
+    for (let i = 0; i < 100 && !id; i++) {
+      const list = (await (await fetch(`${airlock.adminUrl}/api/v1/approvals?status=pending`, { headers: { authorization: `Bearer ${manager}` } })).json()) as { id: string; kind: string }[];
+      id = list.find((a) => a.kind === 'gate')?.id;
+      if (!id) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(id);
+    const vote = await fetch(`${airlock.adminUrl}/api/v1/approvals/${id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${manager}`, 'content-type': 'application/json' },
+      body: '{"reason":"release 3.1"}',
+    });
+    assert.equal(vote.status, 200);
+    const done = await waiting;
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, new RegExp(`/approvals/${id}`));
+    assert.match(done.stdout, /allowed/);
+  });
+
+  it('exits 1 when the wait runs out, and 1 when the approval is denied', async () => {
+    const late = await gate(['--action', 'model.deploy', '--resource', 'Model::"prod/other"', '--wait', '1s', '--poll', '200ms']);
+    assert.equal(late.code, 1);
+    assert.match(late.stderr, /timed out/);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    assert.equal((await gate(['--action', 'model.deploy', '--resource', 'not-an-entity'])).code, 2);
+    assert.equal((await gate(['--resource', 'Model::"x"'])).code, 2);
+  });
+});
