@@ -54,6 +54,7 @@ export function decisionEntry(f: DecisionFacts): AuditEntry {
     policies: f.decision?.policies ?? [],
     policy_version: f.decision?.policyVersion ?? null,
     ...(f.decision?.obligations && Object.keys(f.decision.obligations).length ? { obligations: f.decision.obligations } : {}),
+    ...(f.decision?.shadow ? { shadow: { decision: f.decision.shadow.effect, policies: f.decision.shadow.policies, policy_version: f.decision.shadow.policyVersion } } : {}),
     context: f.context ?? null,
     ...(f.body ? { body: f.body } : {}),
     ...(f.approvalId ? { approval_id: f.approvalId } : {}),

@@ -28,4 +28,12 @@ export interface Decision {
   readonly obligations: Obligations;
   /** SHA-256 over the bundle's files; empty when no bundle decided (e.g. unauthenticated). */
   readonly policyVersion: string;
+  /** Set in shadow mode when the candidate bundle decided differently (it never affects the request). */
+  readonly shadow?: ShadowDecision;
+}
+
+export interface ShadowDecision {
+  readonly effect: Effect;
+  readonly policies: readonly string[];
+  readonly policyVersion: string;
 }
