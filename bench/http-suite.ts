@@ -8,13 +8,19 @@ import { startAirlockTarget } from './airlock-target.js';
 import { runLoad, summarize, type LoadResult, type LoadSample } from './load.js';
 import { startTsChild, stopChild } from './processes.js';
 
-export type CaseName = 'json' | 'stream';
+export type CaseName = 'json' | 'stream' | 'json, 1 conn';
 export type TargetName = 'direct' | 'bare proxy' | 'airlock';
 
-const BODIES: Record<CaseName, string> = {
-  json: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-  stream: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }),
-};
+const JSON_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+const STREAM_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true });
+
+// The issue's two cases at 50 connections, where p50 is mostly queueing (about connections /
+// throughput), plus one connection with nothing queued: the latency a request itself adds.
+const CASES: readonly { name: CaseName; body: string; connections: number; share: number }[] = [
+  { name: 'json', body: JSON_BODY, connections: 50, share: 1 },
+  { name: 'stream', body: STREAM_BODY, connections: 50, share: 1 },
+  { name: 'json, 1 conn', body: JSON_BODY, connections: 1, share: 0.3 },
+];
 
 interface Target {
   readonly name: TargetName;
@@ -44,18 +50,19 @@ export async function runHttpSuite(seconds: number, log: (line: string) => void)
   try {
     for (const t of targets) await expectOk(t);
     const out: HttpMeasurement[] = [];
-    const slice = Math.max(1, Math.round(seconds / ROUNDS));
-    for (const c of ['json', 'stream'] as const) {
-      const specs = targets.map((t) => ({ url: t.url, body: BODIES[c], headers: t.headers, ...(t.pid ? { pid: t.pid } : {}) }));
+    for (const c of CASES) {
+      const total = Math.max(1, Math.round(seconds * c.share));
+      const slice = Math.max(1, Math.round(total / ROUNDS));
+      const specs = targets.map((t) => ({ url: t.url, body: c.body, headers: t.headers, connections: c.connections, ...(t.pid ? { pid: t.pid } : {}) }));
       for (const spec of specs) await runLoad({ ...spec, seconds: 1 });
       const samples: LoadSample[][] = targets.map(() => []);
-      for (let round = 0; round < Math.ceil(seconds / slice); round++) {
+      for (let round = 0; round < Math.ceil(total / slice); round++) {
         for (const [i, spec] of specs.entries()) samples[i]!.push(await runLoad({ ...spec, seconds: slice }));
       }
       for (const [i, t] of targets.entries()) {
         const result = summarize(samples[i]!);
-        log(`${t.name} ${c}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms${result.failures ? `, FAILURES: ${result.failureDetail}` : ''}`);
-        out.push({ target: t.name, case: c, result });
+        log(`${t.name} ${c.name}: ${Math.round(result.rps)} req/s, p50 ${result.p50Ms.toFixed(2)} ms${result.failures ? `, FAILURES: ${result.failureDetail}` : ''}`);
+        out.push({ target: t.name, case: c.name, result });
       }
     }
     return out;
@@ -67,7 +74,7 @@ export async function runHttpSuite(seconds: number, log: (line: string) => void)
 
 /** One request first: a target that answers 401 or 404 would otherwise "benchmark" its refusals. */
 async function expectOk(t: Target): Promise<void> {
-  const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...t.headers }, body: BODIES.json });
+  const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...t.headers }, body: JSON_BODY });
   const text = await res.text();
   if (res.status !== 200 || !text.includes('chat.completion')) throw new Error(`${t.name} answered ${res.status}: ${text.slice(0, 300)}`);
 }

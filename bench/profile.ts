@@ -21,8 +21,10 @@ async function main(): Promise<void> {
   const preload = path.join(REPO, 'bench/cpu-prof-preload.ts');
   const gw = await startAirlockTarget(upstream.url, { NODE_OPTIONS: `--import ${import.meta.resolve('tsx')} --import ${preload}`, CPU_PROF_DIR: profDir });
   const spec = { url: gw.url, body, headers: gw.headers, pid: gw.pid };
-  await runLoad({ ...spec, seconds: 1 });
+  const warm = await runLoad({ ...spec, seconds: 1 });
   const r = summarize([await runLoad({ ...spec, seconds })]);
+  // The profile covers the warm-up too, so its requests count in the per-request figures.
+  const profiled = warm.answered + r.requests;
   process.stdout.write(`airlock ${kind} under the profiler: ${Math.round(r.rps)} req/s, ${r.cpuUsPerRequest?.toFixed(1)} µs CPU/req, ${r.requests} requests\n`);
   await gw.airlock.stop();
   await stopChild(upstream.proc);
@@ -30,7 +32,7 @@ async function main(): Promise<void> {
   const file = (await readdir(profDir)).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no profile written in ${profDir}`);
   const s = summarizeProfile(path.join(profDir, file));
-  const perReq = (ms: number) => ((ms * 1000) / r.requests).toFixed(1);
+  const perReq = (ms: number) => ((ms * 1000) / profiled).toFixed(1);
   process.stdout.write(`profile ${path.join(profDir, file)}: ${(s.totalMs - s.idleMs).toFixed(0)} ms busy, ${s.idleMs.toFixed(0)} ms idle (includes startup and warm-up)\n\n`);
   process.stdout.write('| self time by place | ms | share | µs/req |\n|---|---:|---:|---:|\n');
   for (const h of s.places) process.stdout.write(`| ${h.name} | ${h.ms.toFixed(0)} | ${(h.share * 100).toFixed(1)} % | ${perReq(h.ms)} |\n`);

@@ -88,7 +88,7 @@ function checks(http: HttpMeasurement[], decide: DecideBench[], auditRate: numbe
     const ratio = get('airlock', c).rps / get('bare proxy', c).rps;
     out.push({ name: `airlock / bare throughput, ${c}`, value: `${(ratio * 100).toFixed(1)} %`, target: '≥ 70 %', pass: ratio >= 0.7 });
   }
-  for (const c of ['json', 'stream'] as const) {
+  for (const c of ['json', 'stream', 'json, 1 conn'] as const) {
     const added = get('airlock', c).p50Ms - get('bare proxy', c).p50Ms;
     out.push({ name: `added p50 vs bare, ${c}`, value: `${added.toFixed(3)} ms`, target: '< 1 ms', pass: added < 1 });
   }

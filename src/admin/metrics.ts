@@ -64,6 +64,23 @@ export class GatewayMetrics {
     labelNames: ['version'] as const,
     registers: [this.registry],
   });
+  readonly shadowDecisions = new Counter({
+    name: 'airlock_shadow_decisions_total',
+    help: 'Decisions compared with the shadow bundle (policy.shadow_dir), by live and shadow decision (shadow="error": the shadow failed)',
+    labelNames: ['live', 'shadow'] as const,
+    registers: [this.registry],
+  });
+  readonly shadowDisagreements = new Counter({
+    name: 'airlock_shadow_disagreements_total',
+    help: 'Decisions where the shadow bundle decided differently from the live one (recorded as the decision\'s shadow)',
+    registers: [this.registry],
+  });
+  readonly shadowBundle = new Gauge({
+    name: 'airlock_shadow_bundle_info',
+    help: 'The shadow bundle version being compared (value 1); absent while shadow mode is off',
+    labelNames: ['version'] as const,
+    registers: [this.registry],
+  });
   private sinkLag: () => Record<string, number> = () => ({});
 
   /** Where the per-sink lag gauge reads from, once the sinks are running. */

@@ -54,7 +54,13 @@ export const configSchema = z
     identity: z
       .strictObject({ oidc: z.array(oidcIssuer).default([]) })
       .default({ oidc: [] }),
-    policy: z.strictObject({ dir: z.string().min(1).default('./policies') }).default({ dir: './policies' }),
+    policy: z
+      .strictObject({
+        dir: z.string().min(1).default('./policies'),
+        /** A candidate bundle decided beside the live one, never affecting requests (shadow mode). */
+        shadow_dir: z.string().min(1).optional(),
+      })
+      .default({ dir: './policies' }),
     audit: z
       .strictObject({
         signing_key_file: z.string().min(1).default('./data/audit.key'),

@@ -22,7 +22,14 @@ export interface PolicyTestResult {
 export interface PolicyTestReport {
   readonly version: string;
   readonly policyCount: number;
+  /** The test files (relative to the bundle), even those without a case. */
+  readonly files: readonly string[];
   readonly results: readonly PolicyTestResult[];
+  /**
+   * Ids of the policies that decide no case (among no case's determining policies), in bundle
+   * order. Such a policy could be deleted or broken without any test noticing.
+   */
+  readonly unreached: readonly string[];
   readonly passed: number;
   readonly failed: number;
 }
@@ -56,7 +63,11 @@ export async function runPolicyTests(dir: string): Promise<PolicyTestReport> {
       };
     });
     const passed = results.filter((r) => r.passed).length;
-    return { version: bundle.version, policyCount: bundle.policies.length, results, passed, failed: results.length - passed };
+    const reached = new Set(results.flatMap((r) => r.policies));
+    return {
+      version: bundle.version, policyCount: bundle.policies.length, files: bundle.tests, results,
+      unreached: bundle.policyIds.filter((id) => !reached.has(id)), passed, failed: results.length - passed,
+    };
   } finally {
     engine.dispose();
   }

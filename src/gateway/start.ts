@@ -17,6 +17,7 @@ import type { Logger } from '../lib/logger.js';
 import { createDataPlane } from '../pipeline/data-plane.js';
 import { closeResources, mountResources } from '../pipeline/resources.js';
 import { LivePolicy, type ReloadResult } from '../policy/live-policy.js';
+import { startShadowMode } from '../policy/shadow-mode.js';
 import { openStore } from '../store/index.js';
 import { notifyChannels, startApprovals } from './approvals.js';
 import { slackChannels } from '../approvals/channels/index.js';
@@ -78,7 +79,13 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const workflow = await startApprovals(store, audit, baseIdentifier, { ttlSeconds: config.approvals.ttl_seconds, log });
   const identifier = workflow.identifier;
   const resources = mountResources(config.resources);
-  const currentEngine = policy.engine;
+  const shadow = await startShadowMode(policy.engine, {
+    dir: config.policy.shadow_dir === undefined ? undefined : resolveFrom(loaded, config.policy.shadow_dir),
+    record: (entry) => audit.append(entry),
+    log,
+    metrics,
+  });
+  const currentEngine = shadow.engine;
 
   const dataPlane = createDataPlane({
     resources,
@@ -138,6 +145,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     async close(graceMs = 10_000) {
       await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
       policy.close();
+      shadow.close();
       workflow.close();
       await notifier.close();
       const flushed = await audit.flush();

@@ -8,8 +8,6 @@
 import type { ApiKeyRecord, KeyStore } from '../../store/ports.js';
 import { hashApiKey } from './key-format.js';
 
-const MISS_REFRESH_MS = 100;
-
 export interface LiveKeysOptions {
   readonly now?: () => number;
   /** How often the store's version is checked (ms). */
@@ -21,7 +19,6 @@ export class LiveKeys {
   private version: number | undefined;
   private pending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private lastReloadAt = 0;
   private readonly store: KeyStore;
   private readonly now: () => number;
   private readonly pollMs: number;
@@ -58,16 +55,16 @@ export class LiveKeys {
 
   /**
    * A key created a moment ago (by the CLI, another replica) should work at once, not after the
-   * next poll: on a miss the store's version is re-read, at most once per `MISS_REFRESH_MS`, so a
-   * flood of made-up keys costs at most that many cheap reads.
+   * next poll. On a miss the store's version is read again by a reload that starts after the miss
+   * (one already running may have read the version before the key was added); concurrent misses
+   * share it, so a flood of made-up keys costs one cheap version read at a time.
    */
   async refreshOnMiss(): Promise<void> {
-    if (this.now() - this.lastReloadAt < MISS_REFRESH_MS) return;
+    await this.pending?.catch(() => undefined);
     await this.refresh().catch(() => undefined);
   }
 
   private async reload(): Promise<void> {
-    this.lastReloadAt = this.now();
     try {
       // Version first: a change landing during the list is caught by the next poll.
       const version = await this.store.keysVersion();
