@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AuditWriter } from '../src/audit/writer.js';
+import { workerAppender } from '../src/audit/append/worker-appender.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { percentile } from './load.js';
 
@@ -38,7 +39,7 @@ function entry(i: number) {
 export async function benchAudit(seconds: number, appenders = 2000): Promise<AuditResult> {
   const dir = await mkdtemp(path.join(tmpdir(), 'airlock-bench-audit-'));
   const store = openSqliteStore(path.join(dir, 'audit.db'));
-  const writer = new AuditWriter(store.audit);
+  const writer = new AuditWriter(workerAppender(`sqlite:${path.join(dir, 'audit.db')}`, dir));
   try {
     await writer.append(entry(0)); // schema and first page in place before timing
     const latencies: number[] = [];

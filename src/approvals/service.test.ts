@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AuditWriter } from '../audit/writer.js';
+import { storeAppender } from '../audit/append/appender.js';
 import { AirlockError } from '../lib/errors.js';
 import type { Principal } from '../model/principal.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
@@ -16,7 +17,7 @@ const bound: BoundRequest = { method: 'POST', path: '/v1/chat/completions', body
 function setup(quorum = 1, ttlSeconds = 60) {
   const store = openSqliteStore(':memory:');
   let clock = Date.parse('2026-11-23T10:00:00Z');
-  const service = new ApprovalService(store.approvals, { ttlSeconds, audit: new AuditWriter(store.audit), now: () => clock });
+  const service = new ApprovalService(store.approvals, { ttlSeconds, audit: new AuditWriter(storeAppender(store.audit)), now: () => clock });
   const ask: ApprovalRequest = {
     kind: 'request',
     principal: requester,
@@ -91,7 +92,7 @@ describe('approvals', () => {
       const accepted = results.filter((r) => r.status === 'fulfilled').length;
       assert.equal(accepted, quorum, `quorum ${quorum}`);
       assert.equal((await service.get(a.id))!.status, 'approved');
-      await new AuditWriter(store.audit).flush();
+      await new AuditWriter(storeAppender(store.audit)).flush();
       const states = (await store.audit.readAudit(-1, 1000)).map((r) => JSON.parse(r.line)).filter((r) => r.kind === 'approval_state');
       assert.equal(states.length, 1);
     }

@@ -3,11 +3,12 @@
 // that arrived meanwhile shares one transaction) and hold at most `maxBatch` records. A failed
 // commit rejects the batch's awaiting callers (the pipeline then refuses with 503); records whose
 // callers did not wait (outcomes) are put back and retried, so a store hiccup drops nothing.
-import type { AuditEntry, AuditStore, StoredAuditRecord } from '../store/ports.js';
+import type { AuditEntry } from '../store/ports.js';
+import type { BatchAppender } from './append/appender.js';
 
 interface Pending {
   readonly entry: AuditEntry;
-  readonly resolve?: (r: StoredAuditRecord) => void;
+  readonly resolve?: (seq: number) => void;
   readonly reject?: (e: unknown) => void;
 }
 
@@ -28,15 +29,15 @@ export class AuditWriter {
   private readonly retryMs: number;
 
   constructor(
-    private readonly store: AuditStore,
+    private readonly appender: BatchAppender,
     private readonly options: AuditWriterOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 512;
     this.retryMs = options.retryMs ?? 200;
   }
 
-  /** Resolves once the record is durable. */
-  append(entry: AuditEntry): Promise<StoredAuditRecord> {
+  /** Resolves with the record's seq once it is durable. */
+  append(entry: AuditEntry): Promise<number> {
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
       this.schedule();
@@ -95,8 +96,8 @@ export class AuditWriter {
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        const records = await this.store.appendAudit(batch.map((p) => p.entry));
-        batch.forEach((p, i) => p.resolve?.(records[i]!));
+        const seqs = await this.appender.appendBatch(batch.map((p) => p.entry));
+        batch.forEach((p, i) => p.resolve?.(seqs[i]!));
         for (const l of this.commitListeners) l();
       } catch (err) {
         this.options.onError?.(err);

@@ -10,6 +10,7 @@ import { GatewayMetrics } from '../admin/metrics.js';
 import { createCapture } from '../audit/capture/index.js';
 import { Checkpointer } from '../audit/checkpointer.js';
 import { loadOrCreateSigningKey } from '../audit/log/index.js';
+import { workerAppender } from '../audit/append/worker-appender.js';
 import { AuditWriter } from '../audit/writer.js';
 import { resolveFrom, type LoadedConfig } from '../config/load.js';
 import { createIdentifier } from '../identify/index.js';
@@ -44,7 +45,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const log = opts.log;
   const store = await openStore(config.store, loaded.baseDir);
   const metrics = new GatewayMetrics(() => audit.depth);
-  const audit = new AuditWriter(store.audit, {
+  const appender = workerAppender(config.store, loaded.baseDir);
+  const audit = new AuditWriter(appender, {
     onError: (err) => {
       metrics.auditErrors.inc();
       log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit commit failed');
@@ -150,6 +152,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       await notifier.close();
       const flushed = await audit.flush();
       if (!flushed) log.error({ pending: audit.depth }, 'audit records could not be flushed before exit');
+      await appender.close();
       await checkpointer.close().catch((err: unknown) => log.error({ err: String(err) }, 'final checkpoint failed'));
       await sinks.close();
       await identifier.close();

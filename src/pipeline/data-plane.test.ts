@@ -9,6 +9,7 @@ import { GatewayMetrics } from '../admin/metrics.js';
 import { ApprovalService } from '../approvals/service.js';
 import { captureConfigSchema, createCapture } from '../audit/capture/index.js';
 import { AuditWriter } from '../audit/writer.js';
+import { storeAppender } from '../audit/append/appender.js';
 import type { PolicyEngine } from '../decide/index.js';
 import type { Identifier } from '../identify/index.js';
 import { AirlockError } from '../lib/errors.js';
@@ -85,7 +86,7 @@ after(() => upstream.close());
 
 async function gateway(engine: PolicyEngine, failAudit: () => boolean) {
   const store = memoryAudit(failAudit);
-  const audit = new AuditWriter(store, { retryMs: 10 });
+  const audit = new AuditWriter(storeAppender(store), { retryMs: 10 });
   const resources = mountResources([
     { name: 'api', type: 'http', upstream: upstreamUrl, inject: { headers: {} }, attributes: {}, timeouts: { connect_ms: 1000, response_ms: 1000 } },
   ]);

@@ -1,0 +1,66 @@
+// Commits audit batches in a worker thread with its own store connection. A batch's promise
+// settles when the worker reports the commit; if the worker dies, every batch in flight fails
+// (the requests waiting on them are refused with 503) and the next batch starts a new worker.
+import { Worker } from 'node:worker_threads';
+import { AirlockError } from '../../lib/errors.js';
+import type { AuditEntry } from '../../store/ports.js';
+import type { BatchAppender } from './appender.js';
+
+interface Reply {
+  readonly id: number;
+  readonly seqs?: number[];
+  readonly error?: string;
+}
+
+interface Pending {
+  resolve(seqs: number[]): void;
+  reject(err: unknown): void;
+}
+
+export function workerAppender(url: string, baseDir: string): BatchAppender {
+  let worker: Worker | undefined;
+  let nextId = 0;
+  const pending = new Map<number, Pending>();
+
+  const failAll = (why: string) => {
+    for (const p of pending.values()) p.reject(new AirlockError('audit_unavailable', why));
+    pending.clear();
+  };
+
+  const start = (): Worker => {
+    const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { url, baseDir } });
+    w.on('message', (reply: Reply) => {
+      if (reply.id === -1) return failAll(`audit store: ${reply.error}`);
+      const p = pending.get(reply.id);
+      if (!p) return;
+      pending.delete(reply.id);
+      if (reply.error !== undefined) p.reject(new AirlockError('audit_unavailable', reply.error));
+      else p.resolve(reply.seqs ?? []);
+    });
+    w.on('error', (err) => failAll(`audit worker failed: ${err.message}`));
+    w.on('exit', () => {
+      if (worker === w) worker = undefined;
+      failAll('audit worker stopped');
+    });
+    return w;
+  };
+
+  const send = (msg: { entries: readonly AuditEntry[] } | { close: true }) =>
+    new Promise<number[]>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker ??= start();
+      worker.postMessage({ id, ...msg });
+    });
+
+  return {
+    appendBatch: (entries) => send({ entries }),
+    async close() {
+      if (!worker) return;
+      const w = worker;
+      await send({ close: true }).catch(() => undefined);
+      worker = undefined;
+      await w.terminate();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// The audit worker thread: opens its own connection to the store and commits the batches the
+// gateway's audit writer sends it. Everything per record that costs CPU (the record line, the
+// Merkle hashes, the SQL) happens here, off the thread that serves requests.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openStore } from '../../store/index.js';
+import type { AuditEntry } from '../../store/ports.js';
+
+interface Init {
+  readonly url: string;
+  readonly baseDir: string;
+}
+
+type Request = { readonly id: number; readonly entries: readonly AuditEntry[] } | { readonly id: number; readonly close: true };
+
+const { url, baseDir } = workerData as Init;
+const port = parentPort!;
+const opened = openStore(url, baseDir);
+opened.catch((err: unknown) => port.postMessage({ id: -1, error: err instanceof Error ? err.message : String(err) }));
+
+port.on('message', (msg: Request) => {
+  void (async () => {
+    try {
+      const store = await opened;
+      if ('close' in msg) {
+        await store.close();
+        port.postMessage({ id: msg.id, seqs: [] });
+        return;
+      }
+      const records = await store.audit.appendAudit(msg.entries);
+      port.postMessage({ id: msg.id, seqs: records.map((r) => r.seq) });
+    } catch (err) {
+      port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
+    }
+  })();
+});
