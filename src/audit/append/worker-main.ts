@@ -10,7 +10,7 @@ interface Init {
   readonly baseDir: string;
 }
 
-type Request = { readonly id: number; readonly entries: readonly AuditEntry[] } | { readonly id: number; readonly close: true };
+type Request = { readonly id: number; readonly lines: string } | { readonly id: number; readonly close: true };
 
 const { url, baseDir } = workerData as Init;
 const port = parentPort!;
@@ -26,7 +26,8 @@ port.on('message', (msg: Request) => {
         port.postMessage({ id: msg.id, seqs: [] });
         return;
       }
-      const records = await store.audit.appendAudit(msg.entries);
+      const entries = msg.lines.split('\n').map((l) => JSON.parse(l) as AuditEntry);
+      const records = await store.audit.appendAudit(entries);
       port.postMessage({ id: msg.id, seqs: records.map((r) => r.seq) });
     } catch (err) {
       port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
