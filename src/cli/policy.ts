@@ -57,9 +57,14 @@ export function registerPolicyCommands(program: Command): void {
         }
         if (report.unreached.length === 0) console.log(`every policy (${report.policyCount}) decides at least one case`);
         else console.log(`unreached policies (${report.unreached.length} of ${report.policyCount}, no case is decided by them): ${report.unreached.join(', ')}`);
-        if (opts.junit) await writeFile(opts.junit, junitXml(report));
-        console.log(`${report.passed} passed, ${report.failed} failed`);
         if (report.failed > 0) process.exitCode = 1;
+        if (opts.junit) {
+          await writeFile(opts.junit, junitXml(report)).catch((e: unknown) => {
+            console.error(`--junit: cannot write ${opts.junit}: ${(e as Error).message}`);
+            process.exitCode = 1;
+          });
+        }
+        console.log(`${report.passed} passed, ${report.failed} failed`);
       } catch (e) {
         printProblems(e);
         if (opts.junit) await writeFile(opts.junit, junitLoadError(dir, problemsOf(e))).catch(() => undefined);
@@ -89,7 +94,8 @@ export function registerPolicyCommands(program: Command): void {
         const report = await replay(auditLines(store.audit, window), { engine, attributesOf: (n) => attributes.get(n), ...window });
         if (opts.json) console.log(JSON.stringify(report, null, 2));
         else {
-          const rate = report.seconds > 0 ? `, ${fmt(Math.round(report.records / report.seconds))} records/s` : '';
+          // A rate over a few milliseconds says nothing; over a real log it tells whether CI can afford it.
+          const rate = report.seconds >= 0.25 ? `, ${fmt(Math.round(report.records / report.seconds))} records/s` : '';
           const head = `replayed ${fmt(report.replayed)} decisions of ${fmt(report.records)} records${since(window)} with bundle ${bundle.version.slice(0, 12)}`;
           const what = report.changed === 0 ? 'no decision would change' : `${fmt(report.changed)} would change (${changeList(report.transitions)})`;
           const lines = renderChangeReport({ ...report, before: 'RECORDED', after: 'CANDIDATE', summary: `${head}: ${what} [${report.seconds.toFixed(2)} s${rate}]` });

@@ -124,7 +124,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
       decision: d.decision,
       refusal,
       reasons: d.refusal ? [d.refusal.detail] : undefined,
-      body: d.body?.length && d.mounted ? deps.capture(d.mounted.config.type, d.body, d.contentType) : undefined,
+      body: d.body?.length && d.mounted ? deps.capture(d.mounted.config.type, d.body, d.contentType, d.bodySha256) : undefined,
       approvalId: d.approvalId,
       status,
       latencyMs: status !== undefined ? performance.now() - started : undefined,

@@ -1,11 +1,11 @@
 // The request path up to the decision: identify, route, read, classify, decide. Each stage either
 // hands its typed result to the next or ends the request with a refusal; nothing here forwards.
 import type { IncomingMessage } from 'node:http';
-import { createHash } from 'node:crypto';
 import { commonContext, type PolicyEngine } from '../decide/index.js';
 import type { Identifier } from '../identify/index.js';
 import { AirlockError, type ErrorCode } from '../lib/errors.js';
 import { readBody } from '../lib/read-body.js';
+import { sha256Hex } from '../lib/sha256.js';
 import { splitRequestPath } from '../lib/request-path.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
@@ -72,7 +72,7 @@ export async function decideRequest(req: IncomingMessage, deps: DecideDeps): Pro
   } catch (err) {
     return { clientIp, principal, mounted, refusal: refusalOf(err, 'bad_request') };
   }
-  const bodySha256 = body.length ? createHash('sha256').update(body).digest('hex') : undefined;
+  const bodySha256 = body.length ? sha256Hex(body) : undefined;
   const base = { clientIp, principal, mounted, path: route.path, query: route.query, body, bodySha256, contentType: req.headers['content-type'] };
 
   let request: ActionRequest;

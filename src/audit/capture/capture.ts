@@ -4,7 +4,7 @@
 // built-in secret shape redacted, then cut to max_bytes, and says what was redacted. When a `full`
 // capture cannot be done safely, the result falls back to the digest: content is never guessed at.
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../lib/sha256.js';
 import { parseJsonPath, redactJsonPath, type PathSegment } from './json-path.js';
 import { createTextRedactor, redactJsonValues, type Applied, type TextRedactor } from './redact-values.js';
 import type { CaptureConfig, CaptureRule } from './schema.js';
@@ -20,7 +20,8 @@ export type CapturedBody =
       readonly truncated?: boolean;
     };
 
-export type Capture = (resourceType: string, body: Buffer, contentType?: string) => CapturedBody | undefined;
+/** `sha256`: the body's digest when the caller already has it (the pipeline hashes each body once). */
+export type Capture = (resourceType: string, body: Buffer, contentType?: string, sha256?: string) => CapturedBody | undefined;
 
 interface CompiledRule {
   readonly rule: CaptureRule;
@@ -34,10 +35,10 @@ export function createCapture(config: CaptureConfig): Capture {
   const rules = new Map<string, CompiledRule>([['openai', compile(config.openai)]]);
   if (config.http) rules.set('http', compile(config.http));
 
-  return (resourceType, body, contentType) => {
+  return (resourceType, body, contentType, digest) => {
     const compiled = rules.get(resourceType) ?? fallback;
     if (compiled.rule.mode === 'none' || body.length === 0) return undefined;
-    const sha256 = createHash('sha256').update(body).digest('hex');
+    const sha256 = digest ?? sha256Hex(body);
     if (compiled.rule.mode === 'digest') return { sha256 };
     try {
       const full = captureFull(compiled, body, contentType);
