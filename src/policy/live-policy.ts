@@ -148,10 +148,14 @@ export class LivePolicy {
 
   /** Watches the directory (and the store's active bundle); reloads on any change. */
   watch(): void {
+    // Watch events come in bursts (an editor writes several times): the first arms a short timer,
+    // later ones in the same burst ride on it.
     let debounce: NodeJS.Timeout | undefined;
     const soon = () => {
-      clearTimeout(debounce);
-      debounce = setTimeout(() => void this.fromDir(false), 100);
+      debounce ??= setTimeout(() => {
+        debounce = undefined;
+        void this.fromDir(false);
+      }, 100);
     };
     try {
       this.watcher = watch(this.options.dir, { recursive: true }, soon);
