@@ -7,6 +7,7 @@ import { benchDecide, type DecideBench } from '../src/decide/bench-decide.js';
 import { benchAudit } from './audit.js';
 import { benchAuditLog } from './audit-log.js';
 import { benchReplicas, reachablePostgres } from './replicas.js';
+import { benchReplay } from '../src/policy/bench-replay.js';
 import { runHttpSuite, type CaseName, type HttpMeasurement, type TargetName } from './http-suite.js';
 import { startNoiseMeter } from './noise.js';
 import { killAll } from './processes.js';
@@ -80,6 +81,9 @@ async function main(): Promise<number> {
     { target: `audit log, ${size} records`, case: 'airlock audit verify', p50Ms: logBench.verifySeconds * 1000, p99Ms: NaN, note: logBench.verifyOk ? 'verified' : 'VERIFY FAILED' },
   );
 
+  log('policy replay of recorded decisions');
+  const replay = await benchReplay(100_000);
+
   const pgUrl = await reachablePostgres();
   let replicas: Awaited<ReturnType<typeof benchReplicas>> | undefined;
   if (pgUrl) {
@@ -93,7 +97,9 @@ async function main(): Promise<number> {
     );
   } else log('no PostgreSQL reachable: replica rows skipped');
 
+  rows.push({ target: 'policy replay', case: `${replay.records.toLocaleString('en-US')} recorded decisions`, rate: replay.recordsPerSecond, p50Ms: NaN, p99Ms: NaN, note: 'records/s' });
   const allChecks = checks(http, decide, audit.perSecond);
+  allChecks.push({ name: 'policy replay', value: `${Math.round(replay.recordsPerSecond).toLocaleString('en-US')}/s`, target: '≥ 20,000/s', pass: replay.recordsPerSecond >= 20_000 });
   allChecks.push(
     { name: 'inclusion proof p50 at 1M records', value: `${logBench.inclusionP50Ms.toFixed(3)} ms`, target: '< 5 ms', pass: logBench.inclusionP50Ms < 5 },
     { name: `audit verify over ${size} records`, value: `${logBench.verifySeconds.toFixed(1)} s`, target: '< 20 s', pass: logBench.verifyOk && logBench.verifySeconds < 20 },
