@@ -40,7 +40,10 @@ export interface DecisionFacts {
 }
 
 export function decisionEntry(f: DecisionFacts): AuditEntry {
-  return {
+  const d = f.decision;
+  // Optional fields are assigned in place rather than spread from temporary objects: this runs
+  // for every request. Assignment order is the record's field order.
+  const entry: Record<string, unknown> & { kind: string } = {
     kind: 'decision',
     time: f.time.toISOString(),
     request_id: f.requestId,
@@ -49,18 +52,19 @@ export function decisionEntry(f: DecisionFacts): AuditEntry {
     action: f.action ?? null,
     resource: f.resource ? formatEntity(f.resource) : null,
     resource_name: f.resourceName ?? null,
-    decision: f.decision?.effect ?? f.refusal ?? 'deny',
-    reasons: f.decision?.reasons ?? f.reasons ?? [],
-    policies: f.decision?.policies ?? [],
-    policy_version: f.decision?.policyVersion ?? null,
-    ...(f.decision?.obligations && Object.keys(f.decision.obligations).length ? { obligations: f.decision.obligations } : {}),
-    ...(f.decision?.shadow ? { shadow: { decision: f.decision.shadow.effect, policies: f.decision.shadow.policies, policy_version: f.decision.shadow.policyVersion } } : {}),
-    context: f.context ?? null,
-    ...(f.body ? { body: f.body } : {}),
-    ...(f.approvalId ? { approval_id: f.approvalId } : {}),
-    ...(f.status !== undefined ? { status: f.status } : {}),
-    ...(f.latencyMs !== undefined ? { latency_ms: round(f.latencyMs) } : {}),
+    decision: d?.effect ?? f.refusal ?? 'deny',
+    reasons: d?.reasons ?? f.reasons ?? [],
+    policies: d?.policies ?? [],
+    policy_version: d?.policyVersion ?? null,
   };
+  if (d?.obligations && Object.keys(d.obligations).length) entry.obligations = d.obligations;
+  if (d?.shadow) entry.shadow = { decision: d.shadow.effect, policies: d.shadow.policies, policy_version: d.shadow.policyVersion };
+  entry.context = f.context ?? null;
+  if (f.body) entry.body = f.body;
+  if (f.approvalId) entry.approval_id = f.approvalId;
+  if (f.status !== undefined) entry.status = f.status;
+  if (f.latencyMs !== undefined) entry.latency_ms = round(f.latencyMs);
+  return entry;
 }
 
 export interface OutcomeFacts {

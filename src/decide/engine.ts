@@ -45,11 +45,21 @@ export function createEngine(bundle: PolicyBundle, options: EngineOptions = {}):
     return outcome;
   };
 
+  // A decision depends on the principal only through an MFA obligation (finalize); every other
+  // one is built once per cached outcome instead of once per request.
+  const shared = new WeakMap<Outcome, Decision>();
+  const decisionFor = (outcome: Outcome, input: DecideInput): Decision => {
+    if (outcome.allowed && outcome.obligations.mfa) return finalize(outcome, input.principal, bundle.version);
+    let decision = shared.get(outcome);
+    if (!decision) shared.set(outcome, (decision = finalize(outcome, input.principal, bundle.version)));
+    return decision;
+  };
+
   return {
     version: bundle.version,
     decide(input: DecideInput): Decision {
       try {
-        return finalize(evaluate(input), input.principal, bundle.version);
+        return decisionFor(evaluate(input), input);
       } catch (e) {
         // Anything unexpected (a wasm trap, a value Cedar cannot take) is a deny, never a throw
         // that a caller might turn into something else.

@@ -17,9 +17,13 @@ const HOP_BY_HOP = new Set([
 
 const NEVER_FORWARDED = new Set(['authorization', 'host', 'airlock-approval', 'content-length', 'expect']);
 
-function connectionListed(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Set<string> {
+const NONE: ReadonlySet<string> = new Set();
+
+/** The header names a Connection header lists (usually none: most clients send no such header). */
+function connectionListed(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): ReadonlySet<string> {
   const raw = headers.connection;
-  const value = Array.isArray(raw) ? raw.join(',') : raw ?? '';
+  if (raw === undefined) return NONE;
+  const value = Array.isArray(raw) ? raw.join(',') : raw;
   return new Set(value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
 }
 
@@ -32,14 +36,17 @@ export function upstreamRequestHeaders(
 ): Record<string, string | string[]> {
   const listed = connectionListed(client);
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(client)) {
+  // Object.keys, not entries: one array per request instead of one per header. Own keys only, so
+  // a polluted Object.prototype cannot add a header.
+  for (const name of Object.keys(client)) {
+    const value = client[name];
     if (value === undefined || HOP_BY_HOP.has(name) || NEVER_FORWARDED.has(name) || listed.has(name)) continue;
     out[name] = value;
   }
   const prior = client['x-forwarded-for'];
   out['x-forwarded-for'] = prior ? `${String(prior)}, ${clientIp}` : clientIp;
   if (bodyLength > 0) out['content-length'] = String(bodyLength);
-  for (const [name, value] of Object.entries(inject)) out[name.toLowerCase()] = value;
+  for (const name of Object.keys(inject)) out[name.toLowerCase()] = inject[name]!;
   return out;
 }
 
@@ -47,7 +54,8 @@ export function upstreamRequestHeaders(
 export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
   const listed = connectionListed(upstream);
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name of Object.keys(upstream)) {
+    const value = upstream[name];
     if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue;
     out[name] = value;
   }
