@@ -80,7 +80,7 @@ export function sendProblem(res: ServerResponse, p: ProblemOptions): number {
 /** RFC 6750 / RFC 9470 challenges for the 401 answers. */
 export function bearerChallenge(code: ErrorCode, maxAge?: number): Record<string, string> {
   if (code === 'mfa_required') {
-    const age = maxAge !== undefined ? `, max_age=${maxAge}` : '';
+    const age = maxAge !== undefined ? `, max_age="${maxAge}"` : '';
     return {
       'www-authenticate': `Bearer error="insufficient_user_authentication", error_description="step-up authentication required"${age}`,
     };

@@ -5,7 +5,7 @@ import { AirlockError } from '../../lib/errors.js';
 import type { AuditStore } from '../../store/ports.js';
 import type { Route } from '../routes.js';
 
-const MAX_LIMIT = 1000;
+const MAX_LIMIT = 10_000;
 
 /** An integer query parameter in [min, max]; without `fallback` it is required. */
 function intParam(query: URLSearchParams, name: string, fallback: number | undefined, min: number, max: number): number {
@@ -38,7 +38,7 @@ export function auditRoutes(store: AuditStore, checkpointer: Checkpointer): Rout
       action: 'admin.audit.read',
       async handler({ query }) {
         const after = intParam(query, 'after', -1, -1, Number.MAX_SAFE_INTEGER);
-        const limit = intParam(query, 'limit', 100, 1, MAX_LIMIT);
+        const limit = intParam(query, 'limit', 1000, 1, MAX_LIMIT);
         const records = await store.readAudit(after, limit);
         return { status: 200, json: records.map((r) => JSON.parse(r.line) as unknown) };
       },
