@@ -25,15 +25,21 @@ export class ApprovalWaiters {
     this.events.emit(approval.id, approval);
   }
 
-  /** Resolves with the approval once it is no longer pending, or undefined after `timeoutMs`. */
-  wait(id: string, timeoutMs: number): Promise<Approval | undefined> {
+  /**
+   * Resolves with the approval once it is no longer pending, or undefined after `timeoutMs` or when
+   * `signal` aborts (the client went away: it must not spend an approval it can no longer use).
+   */
+  wait(id: string, timeoutMs: number, signal?: AbortSignal): Promise<Approval | undefined> {
     return new Promise((resolve) => {
       const finish = (a: Approval | undefined) => {
         clearTimeout(timer);
         clearInterval(poll);
         this.events.off(id, onChange);
+        signal?.removeEventListener('abort', onAbort);
         resolve(a);
       };
+      const onAbort = () => finish(undefined);
+      signal?.addEventListener('abort', onAbort);
       const onChange = (a: Approval) => a.status !== 'pending' && finish(a);
       const timer = setTimeout(() => finish(undefined), timeoutMs);
       const poll = setInterval(() => {

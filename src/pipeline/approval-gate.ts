@@ -56,7 +56,12 @@ export async function gateApproval(req: IncomingMessage, d: DecidedRequest, requ
     policies: decision.policies,
   });
   if (deps.holdSeconds > 0) {
-    const decided = await deps.approvals.waiters.wait(approval.id, deps.holdSeconds * 1000);
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    req.socket.once('close', onClose);
+    const decided = await deps.approvals.waiters.wait(approval.id, deps.holdSeconds * 1000, gone.signal);
+    req.socket.off('close', onClose);
+    if (gone.signal.aborted) return { forward: false, code: 'approval_required', detail: 'the client went away while waiting', approvalId: approval.id };
     if (decided?.status === 'approved') {
       const used = await spend(approval.id);
       if (used) return { forward: true, approval: used };
