@@ -13,7 +13,7 @@ import { bearerChallenge, sendProblem, statusOf } from '../lib/problem.js';
 import type { Logger } from '../lib/logger.js';
 import type { Decision } from '../model/decision.js';
 import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
-import { decideRequest, type DecideDeps, type DecidedRequest } from './decide-request.js';
+import { clientIpOf, decideRequest, type DecideDeps, type DecidedRequest } from './decide-request.js';
 
 interface Refusal {
   readonly code: ErrorCode;
@@ -37,21 +37,13 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const started = performance.now();
     const requestId = randomUUID();
     res.setHeader('airlock-request-id', requestId);
-    let decided: DecidedRequest | undefined;
+    let decided: DecidedRequest = { clientIp: clientIpOf(req) };
     try {
       decided = await decideRequest(req, deps);
       deps.metrics.decisionSeconds.observe((performance.now() - started) / 1000);
-      let refusal: Refusal | undefined = decided.refusal ?? refusalFor(decided.decision);
+      let refusal = decided.refusal ?? refusalFor(decided.decision);
       if (decided.decision?.effect === 'approval_required' && !decided.refusal) {
-        const gate = await gateApproval(req, decided, requestId, deps);
-        if (gate.forward) {
-          const decision = { ...decided.decision, effect: 'allow' as const, reasons: [...decided.decision.reasons, `approval ${gate.approval.id} used`] };
-          decided = { ...decided, decision, approvalId: gate.approval.id };
-          refusal = undefined;
-        } else {
-          refusal = { code: gate.code, detail: gate.detail, approvalId: gate.approvalId };
-          decided = { ...decided, approvalId: gate.approvalId };
-        }
+        ({ decided, refusal } = await settleApproval(req, decided, requestId));
       }
       deps.metrics.requests.inc({
         resource: decided.mounted?.config.name ?? '-',
@@ -62,12 +54,23 @@ export function createDataPlane(deps: DataPlaneDeps) {
       await allow(req, res, requestId, started, decided);
     } catch (err) {
       deps.log.error({ err: errorSummary(err), request_id: requestId }, 'data-plane request failed');
-      if (!res.headersSent) {
-        const code: ErrorCode = err instanceof AirlockError ? err.code : 'internal';
-        sendProblem(res, { code, detail: err instanceof AirlockError ? err.message : 'internal error', requestId });
-      } else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      const code: ErrorCode = err instanceof AirlockError ? err.code : 'internal';
+      const status = sendProblem(res, { code, detail: err instanceof AirlockError ? err.message : 'internal error', requestId });
+      // Best effort: the failure may be the audit store itself.
+      await record(decided, requestId, started, code, status).catch(() => undefined);
     }
   };
+
+  /** Spends or opens the approval the decision asks for; the request goes on as allowed only if one was spent. */
+  async function settleApproval(req: IncomingMessage, decided: DecidedRequest, requestId: string): Promise<{ decided: DecidedRequest; refusal?: Refusal }> {
+    const gate = await gateApproval(req, decided, requestId, deps);
+    if (!gate.forward) {
+      return { decided: { ...decided, approvalId: gate.approvalId }, refusal: { code: gate.code, detail: gate.detail, approvalId: gate.approvalId } };
+    }
+    const decision = { ...decided.decision!, effect: 'allow' as const, reasons: [...decided.decision!.reasons, `approval ${gate.approval.id} used`] };
+    return { decided: { ...decided, decision, approvalId: gate.approval.id } };
+  }
 
   async function refuse(
     res: ServerResponse,
