@@ -200,3 +200,41 @@ describe('held requests and grants', () => {
     assert.match(((await res.json()) as { detail: string }).detail, /reason/);
   });
 });
+
+describe('step-up MFA for approvers', () => {
+  it('refuses a vote without a recent MFA sign-in when the bundle asks for it, and takes it with one', async () => {
+    const airlock = await startAirlock({
+      policies: {
+        'p.cedar': `
+@approval("ml-leads") permit (principal in Group::"ml-eng", action == Action::"model.invoke", resource in Resource::"llm");
+@mfa("required") @mfa_max_age("300")
+permit (principal in Group::"ml-leads", action == Action::"admin.approve", resource == Airlock::"control-plane");
+`,
+      },
+      resources: [{ name: 'llm', type: 'openai', upstream: upstream.url }],
+    });
+    try {
+      const alice = await airlock.token({ sub: 'alice', groups: ['ml-eng'] });
+      const res = await fetch(`${airlock.dataUrl}/llm/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+        body: chat('gpt-4o'),
+      });
+      const { approval_id } = (await res.json()) as { approval_id: string };
+      const vote = async (token: string) =>
+        fetch(`${airlock.adminUrl}/api/v1/approvals/${approval_id}/approve`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: '{"reason":"ok"}',
+        });
+      const plain = await vote(await airlock.token({ sub: 'lee', groups: ['ml-leads'] }));
+      assert.equal(plain.status, 401);
+      assert.match(plain.headers.get('www-authenticate') ?? '', /insufficient_user_authentication/);
+      const stepped = await vote(await airlock.token({ sub: 'lee', groups: ['ml-leads'], mfa: true }));
+      assert.equal(stepped.status, 200);
+      assert.equal(((await stepped.json()) as { status: string }).status, 'approved');
+    } finally {
+      await airlock.stop();
+    }
+  });
+});
