@@ -123,6 +123,16 @@ describe('engine', () => {
     assert.equal(engine.decide(input({ context: { model: 'm', unread: 0.5 } })).effect, 'allow');
   });
 
+  it("gives a model the configured attributes of its resource, its own entities.json attributes winning", () => {
+    const policy = 'permit (principal, action, resource) when { resource has environment && resource.environment == "production" };';
+    const engine = createEngine(bundleFromFiles({ 'p.cedar': policy }));
+    assert.equal(engine.decide(input({ resourceAttributes: { environment: 'production' } })).effect, 'allow');
+    assert.equal(engine.decide(input({ resourceAttributes: { environment: 'staging' } })).effect, 'deny');
+    const entities = JSON.stringify([{ uid: { type: 'Model', id: 'llm/gpt-4o-mini' }, attrs: { environment: 'staging' }, parents: [] }]);
+    const own = createEngine(bundleFromFiles({ 'p.cedar': policy, 'entities.json': entities }));
+    assert.equal(own.decide(input({ resourceAttributes: { environment: 'production' } })).effect, 'deny');
+  });
+
   it('denies an action no policy can match without asking Cedar', () => {
     const engine = createEngine(bundleFromFiles({ 'p.cedar': 'permit (principal, action == Action::"a0", resource);' }));
     const got = engine.decide(input({ action: 'unknown.action' }));

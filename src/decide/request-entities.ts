@@ -53,7 +53,11 @@ export class EntityIndex {
     } else if (key(request.resource) === key(container)) {
       this.put(out, container, attrs, []);
     } else {
-      this.put(out, request.resource, {}, [container]);
+      // The resource inherits its container's configured attributes, so `resource.environment`
+      // works for a Model or Endpoint too (Cedar cannot read a parent's attributes); its own
+      // attributes from entities.json win.
+      const own = this.byUid.get(key(request.resource))?.attrs ?? {};
+      this.put(out, request.resource, { ...attrs, ...own }, [container]);
       this.put(out, container, attrs, []);
     }
     this.put(out, { type: 'Action', id: request.action }, {}, []);
