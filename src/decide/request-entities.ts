@@ -56,7 +56,7 @@ export class EntityIndex {
       // The resource inherits its container's configured attributes, so `resource.environment`
       // works for a Model or Endpoint too (Cedar cannot read a parent's attributes); its own
       // attributes from entities.json win.
-      const own = this.byUid.get(key(request.resource))?.attrs ?? {};
+      const own = (this.byUid.get(key(request.resource))?.attrs ?? {}) as CedarRecord;
       this.put(out, request.resource, { ...attrs, ...own }, [container]);
       this.put(out, container, attrs, []);
     }
