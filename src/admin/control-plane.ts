@@ -8,7 +8,7 @@ import { decisionEntry, outcomeEntry } from '../audit/records.js';
 import type { AuditWriter } from '../audit/writer.js';
 import { commonContext, type PolicyEngine } from '../decide/index.js';
 import type { Identifier } from '../identify/index.js';
-import { AirlockError } from '../lib/errors.js';
+import { AirlockError, errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { bearerChallenge, sendProblem } from '../lib/problem.js';
 import { readBody } from '../lib/read-body.js';
@@ -48,7 +48,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       }
       await decided(req, res, url, requestId);
     } catch (err) {
-      deps.log.error({ err: err instanceof Error ? err.message : String(err), request_id: requestId }, 'control-plane request failed');
+      deps.log.error({ err: errorMessage(err), request_id: requestId }, 'control-plane request failed');
       const code = err instanceof AirlockError ? err.code : 'internal';
       sendProblem(res, { code, detail: err instanceof AirlockError ? err.message : 'internal error', requestId });
     }
@@ -135,9 +135,12 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     try {
       result = await route.handler({ principal, decision, context, params, query: url.searchParams, body, requestId });
     } catch (err) {
-      if (!(err instanceof AirlockError)) throw err;
-      const status = sendProblem(res, { code: err.code, detail: err.message, requestId, extra: err.details });
-      deps.audit.enqueue(outcomeEntry({ requestId, time: deps.now(), status, bytes: 0, latencyMs: performance.now() - started, error: err.code }));
+      // The decision is already on the record; the failure gets its outcome record too.
+      const known = err instanceof AirlockError;
+      if (!known) deps.log.error({ err: errorMessage(err), request_id: requestId }, 'control-plane handler failed');
+      const code = known ? err.code : 'internal';
+      const status = sendProblem(res, { code, detail: known ? err.message : 'internal error', requestId, ...(known ? { extra: err.details } : {}) });
+      deps.audit.enqueue(outcomeEntry({ requestId, time: deps.now(), status, bytes: 0, latencyMs: performance.now() - started, error: code }));
       return;
     }
     send(res, result);
