@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Pool, errors } from 'undici';
 import type { ResourceConfig } from '../../config/schema.js';
 import { AirlockError } from '../../lib/errors.js';
-import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { clientResponseHeaders, normalizeInject, upstreamRequestHeaders } from './headers.js';
 
 export interface ForwardRequest {
   readonly method: string;
@@ -25,10 +25,12 @@ export interface ForwardOutcome {
 export class Upstream {
   private readonly pool: Pool;
   private readonly basePath: string;
+  private readonly inject: [string, string][];
 
   constructor(private readonly resource: ResourceConfig) {
     const url = new URL(resource.upstream);
     this.basePath = url.pathname.replace(/\/+$/, '');
+    this.inject = normalizeInject(resource.inject.headers);
     this.pool = new Pool(url.origin, {
       connections: 128,
       pipelining: 1,
@@ -57,7 +59,7 @@ export class Upstream {
         {
           path: `${this.basePath}${req.path}${req.query}`,
           method: req.method,
-          headers: upstreamRequestHeaders(req.headers, this.resource.inject.headers, req.clientIp, req.body.length),
+          headers: upstreamRequestHeaders(req.headers, this.inject, req.clientIp, req.body.length),
           body: req.body.length ? req.body : null,
           opaque: res,
         },

@@ -27,10 +27,15 @@ function connectionListed(headers: IncomingHttpHeaders | Record<string, string |
   return new Set(value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
 }
 
+/** `inject` with lower-case names, as incoming headers have: computed once per resource. */
+export function normalizeInject(inject: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(inject).map(([name, value]) => [name.toLowerCase(), value]);
+}
+
 /** Headers for the upstream request: the client's, filtered, then `inject` (which wins). */
 export function upstreamRequestHeaders(
   client: IncomingHttpHeaders,
-  inject: Readonly<Record<string, string>>,
+  inject: readonly (readonly [string, string])[],
   clientIp: string,
   bodyLength: number,
 ): Record<string, string | string[]> {
@@ -46,7 +51,7 @@ export function upstreamRequestHeaders(
   const prior = client['x-forwarded-for'];
   out['x-forwarded-for'] = prior ? `${String(prior)}, ${clientIp}` : clientIp;
   if (bodyLength > 0) out['content-length'] = String(bodyLength);
-  for (const name of Object.keys(inject)) out[name.toLowerCase()] = inject[name]!;
+  for (const [name, value] of inject) out[name] = value;
   return out;
 }
 
