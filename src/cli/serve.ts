@@ -1,7 +1,7 @@
 // `airlock serve`: run the gateway until SIGTERM/SIGINT, then drain and exit 0.
 import type { Command } from 'commander';
 import { startGateway } from '../gateway/start.js';
-import { AirlockError } from '../lib/errors.js';
+import { AirlockError, errorMessage } from '../lib/errors.js';
 import { createLogger } from '../lib/logger.js';
 import { loadConfigOrExit, withConfigOption } from './shared.js';
 
@@ -17,7 +17,7 @@ export function registerServeCommand(program: Command): void {
         for (const p of (err.details.problems as string[] | undefined) ?? [err.message]) process.stderr.write(`${p}\n`);
         process.exit(2);
       }
-      log.fatal({ err: err instanceof Error ? err.message : String(err) }, 'could not start');
+      log.fatal({ err: errorMessage(err) }, 'could not start');
       process.exit(1);
     }
     let stopping = false;
@@ -32,7 +32,7 @@ export function registerServeCommand(program: Command): void {
           process.exit(0);
         })
         .catch((err: unknown) => {
-          log.error({ err: err instanceof Error ? err.message : String(err) }, 'unclean shutdown');
+          log.error({ err: errorMessage(err) }, 'unclean shutdown');
           process.exit(1);
         });
     };

@@ -10,6 +10,7 @@ import type { Identifier } from '../identify/index.js';
 import type { Logger } from '../lib/logger.js';
 import type { Principal } from '../model/principal.js';
 import type { Store } from '../store/ports.js';
+import { errorMessage } from '../lib/errors.js';
 
 export interface ApprovalWorkflow {
   readonly approvals: ApprovalService;
@@ -37,7 +38,7 @@ export async function startApprovals(
     if (sweeping) return;
     sweeping = true;
     Promise.all([approvals.sweep(), grants.sweep()])
-      .catch((err: unknown) => opts.log.error({ err: err instanceof Error ? err.message : String(err) }, 'approval sweep failed'))
+      .catch((err: unknown) => opts.log.error({ err: errorMessage(err) }, 'approval sweep failed'))
       .finally(() => (sweeping = false));
   }, 1000);
   sweeper.unref();

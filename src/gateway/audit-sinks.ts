@@ -7,6 +7,7 @@ import type { AuditWriter } from '../audit/writer.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { AuditStore } from '../store/ports.js';
+import { errorMessage } from '../lib/errors.js';
 
 export function startAuditSinks(
   configs: Config['audit']['sinks'],
@@ -30,7 +31,7 @@ export function startAuditSinks(
       metrics.sinkFailures.inc({ sink });
       if (!down.has(sink)) {
         down.add(sink);
-        record(sink, 'down', err instanceof Error ? err.message : String(err));
+        record(sink, 'down', errorMessage(err));
       }
     },
   });

@@ -25,6 +25,7 @@ import { slackChannels } from '../approvals/channels/index.js';
 import { SLACK_INTERACTIONS_PATH, slackInteractions } from '../admin/integrations/slack-route.js';
 import { startAuditSinks } from './audit-sinks.js';
 import { drain, listen } from './listen.js';
+import { errorMessage } from '../lib/errors.js';
 
 export interface RunningGateway {
   readonly dataUrl: string;
@@ -49,7 +50,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const audit = new AuditWriter(appender, {
     onError: (err) => {
       metrics.auditErrors.inc();
-      log.error({ err: err instanceof Error ? err.message : String(err) }, 'audit commit failed');
+      log.error({ err: errorMessage(err) }, 'audit commit failed');
     },
   });
 
@@ -57,7 +58,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     origin: config.audit.origin,
     key: await loadOrCreateSigningKey(resolveFrom(loaded, config.audit.signing_key_file)),
     intervalMs: config.audit.checkpoint_seconds * 1000,
-    onError: (err) => log.error({ err: err instanceof Error ? err.message : String(err) }, 'checkpoint failed'),
+    onError: (err) => log.error({ err: errorMessage(err) }, 'checkpoint failed'),
   });
 
   const policy = await LivePolicy.start({

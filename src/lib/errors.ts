@@ -27,3 +27,8 @@ export class AirlockError extends Error {
     super(message);
   }
 }
+
+/** A thrown value as one line for a log (never an object that might carry request data). */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -13,11 +13,10 @@ import type { AuditWriter } from '../../audit/writer.js';
 import { commonContext, type PolicyEngine } from '../../decide/index.js';
 import { AirlockError } from '../../lib/errors.js';
 import { UNKNOWN_MFA_AGE, type Principal } from '../../model/principal.js';
+import { CONTROL_PLANE } from '../control-plane.js';
 import type { RouteResult } from '../routes.js';
 
 export const SLACK_INTERACTIONS_PATH = '/integrations/slack/interactions';
-
-const CONTROL_PLANE = { type: 'Airlock', id: 'control-plane' } as const;
 
 export interface SlackRouteDeps {
   readonly channels: readonly SlackChannelConfig[];

@@ -1,6 +1,7 @@
 // One message to one channel: POST with a timeout, retried with capped exponential backoff and
 // jitter. It never throws; it settles with what happened, for the notifier to report.
 import type { RenderedMessage } from './webhook-payload.js';
+import { errorMessage } from '../../lib/errors.js';
 
 export interface Backoff {
   readonly initialMs: number;
@@ -100,7 +101,7 @@ function describe(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && err.name === 'TimeoutError') return `timeout after ${timeoutMs} ms`;
   if (err instanceof Error && err.name === 'AbortError') return 'aborted';
   const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
-  return cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  return cause?.code ?? cause?.message ?? (errorMessage(err));
 }
 
 function sleep(ms: number, stop: AbortSignal): Promise<void> {

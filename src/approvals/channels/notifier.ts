@@ -11,6 +11,7 @@ import { slackMessage } from './slack-message.js';
 import { type ApprovalEvent, channelLabel } from './summary.js';
 import { teamsMessage } from './teams-card.js';
 import { type RenderedMessage, plainJson, renderWebhook } from './webhook-payload.js';
+import { errorMessage } from '../../lib/errors.js';
 
 export interface NotifyOutcome {
   /** `type:url-host`, e.g. `slack:hooks.slack.com`. */
@@ -78,7 +79,7 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
     try {
       message = renderFor(channel, event, approval, opts.consoleUrl);
     } catch (err) {
-      return report({ ...base, ok: false, attempts: 0, error: `render failed: ${err instanceof Error ? err.message : String(err)}` });
+      return report({ ...base, ok: false, attempts: 0, error: `render failed: ${errorMessage(err)}` });
     }
     pending[i]!++;
     const p = new Promise<void>((resolve) => setImmediate(resolve))

@@ -2,7 +2,7 @@
 // Each attempt is signed afresh, so a retry late in the backoff still passes a receiver's replay
 // window; `Airlock-Delivery` stays the same across attempts so a receiver can de-duplicate.
 import { randomUUID } from 'node:crypto';
-import { signWebhook } from '../../lib/webhook-signature.js';
+import { SIGNATURE_HEADER, signWebhook } from '../../lib/webhook-signature.js';
 import type { Approval } from '../types.js';
 import type { WebhookChannelConfig } from './schema.js';
 import { type ApprovalEvent, approveUrl } from './summary.js';
@@ -26,7 +26,7 @@ export function renderWebhook(channel: WebhookChannelConfig, event: ApprovalEven
       'content-type': 'application/json',
       'airlock-event': event,
       'airlock-delivery': delivery,
-      'airlock-signature': signWebhook(channel.secret, body, nowMs),
+      [SIGNATURE_HEADER]: signWebhook(channel.secret, body, nowMs),
     }),
   };
 }

@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../../store/index.js';
 import type { AuditEntry } from '../../store/ports.js';
+import { errorMessage } from '../../lib/errors.js';
 
 interface Init {
   readonly url: string;
@@ -15,7 +16,7 @@ type Request = { readonly id: number; readonly lines: string } | { readonly id: 
 const { url, baseDir } = workerData as Init;
 const port = parentPort!;
 const opened = openStore(url, baseDir);
-opened.catch((err: unknown) => port.postMessage({ id: -1, error: err instanceof Error ? err.message : String(err) }));
+opened.catch((err: unknown) => port.postMessage({ id: -1, error: errorMessage(err) }));
 
 port.on('message', (msg: Request) => {
   void (async () => {
@@ -30,7 +31,7 @@ port.on('message', (msg: Request) => {
       const records = await store.audit.appendAudit(entries);
       port.postMessage({ id: msg.id, seqs: records.map((r) => r.seq) });
     } catch (err) {
-      port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err), code: (err as { code?: string }).code });
+      port.postMessage({ id: msg.id, error: errorMessage(err), code: (err as { code?: string }).code });
     }
   })();
 });

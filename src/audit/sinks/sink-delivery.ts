@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { AuditStore } from '../../store/ports.js';
 import { DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
 import type { BackoffOptions, SinkCallbacks, SinkStats, SinkTarget } from './types.js';
+import { errorMessage } from '../../lib/errors.js';
 
 export interface SinkDeliveryOptions extends SinkCallbacks {
   readonly log: Logger;
@@ -133,7 +134,7 @@ export class SinkDelivery {
   }
 
   private failed(err: unknown): number {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     if (this.closed) {
       this.options.log.debug({ sink: this.target.label, err: message }, 'audit sink delivery abandoned at close');
       return this.pollMs;

@@ -3,7 +3,7 @@
 // stored lines themselves, not re-serialised, so the receiver gets each record's exact bytes:
 // the Merkle leaf data it can check against a checkpoint. Only a 2xx counts as delivered.
 import { request } from 'undici';
-import { signWebhook } from '../../lib/webhook-signature.js';
+import { SIGNATURE_HEADER, signWebhook } from '../../lib/webhook-signature.js';
 import type { StoredAuditRecord } from '../../store/ports.js';
 import type { SinkTarget } from './types.js';
 
@@ -29,7 +29,7 @@ export function webhookSink(config: WebhookSinkConfig, timeoutMs = DEFAULT_WEBHO
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'airlock-signature': signWebhook(config.secret, body),
+          [SIGNATURE_HEADER]: signWebhook(config.secret, body),
           'airlock-sink-first-seq': String(records[0]!.seq),
           'airlock-sink-last-seq': String(records[records.length - 1]!.seq),
         },

@@ -11,6 +11,7 @@ import { pgGrantStore } from './grants.js';
 import { pgKeyStore } from './keys.js';
 import { migrate } from './migrations.js';
 import { createDb, type ErrorReporter } from './pool.js';
+import { errorMessage } from '../../lib/errors.js';
 
 export interface PostgresStoreOptions {
   /** Connections in the pool (default 10). */
@@ -22,7 +23,7 @@ export interface PostgresStoreOptions {
 const PING_TIMEOUT_MS = 1000;
 
 const warn: ErrorReporter = (err, context) =>
-  process.emitWarning(`postgres store: ${context}: ${err instanceof Error ? err.message : String(err)}`, 'AirlockStoreWarning');
+  process.emitWarning(`postgres store: ${context}: ${errorMessage(err)}`, 'AirlockStoreWarning');
 
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<Store> {
   const report = opts.onError ?? warn;
