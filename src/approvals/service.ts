@@ -15,6 +15,11 @@ import { ApprovalWaiters } from './waiters.js';
 
 export type ApprovalEvent = 'created' | 'approved' | 'denied' | 'expired' | 'used';
 
+export type Redemption =
+  | { readonly state: 'used'; readonly approval: Approval }
+  | { readonly state: 'pending'; readonly approval: Approval }
+  | { readonly state: 'refused'; readonly status: string };
+
 export interface ApprovalListener {
   (event: ApprovalEvent, approval: Approval): void;
 }
@@ -153,6 +158,21 @@ export class ApprovalService {
       this.emit('used', used);
     }
     return used;
+  }
+
+  /**
+   * A request that presents an approval id: spends it if it was approved for exactly this request
+   * by this principal; says `pending` when it is this very request's approval, still open;
+   * otherwise `refused` with the approval's status (used, denied, expired, or not this request's).
+   */
+  async redeem(id: string, principal: Principal, action: string, resource: string, request: BoundRequest, requestId: string): Promise<Redemption> {
+    const used = await this.use(id, principal, action, resource, request, requestId);
+    if (used) return { state: 'used', approval: used };
+    const existing = await this.store.getApproval(id);
+    if (existing?.status === 'pending' && existing.fingerprint === approvalFingerprint(principal, action, resource, request)) {
+      return { state: 'pending', approval: existing };
+    }
+    return { state: 'refused', status: existing?.status ?? 'unknown' };
   }
 
   /** Expires what has lapsed; run every second. */

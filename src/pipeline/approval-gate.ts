@@ -33,13 +33,10 @@ export async function gateApproval(req: IncomingMessage, d: DecidedRequest, requ
 
   const header = req.headers['airlock-approval'];
   if (typeof header === 'string' && header) {
-    const used = await spend(header.trim());
-    if (used) return { forward: true, approval: used };
-    const existing = await deps.approvals.get(header.trim());
-    if (existing?.status === 'pending' && existing.principal.id === principal.id && existing.principal.type === principal.type) {
-      return { forward: false, code: 'approval_required', detail: 'the approval is still pending', approvalId: existing.id };
-    }
-    return { forward: false, code: 'denied', detail: 'the approval is not valid for this request (wrong request or principal, used, denied or expired)' };
+    const r = await deps.approvals.redeem(header.trim(), principal, request.action, resource, bound, requestId);
+    if (r.state === 'used') return { forward: true, approval: r.approval };
+    if (r.state === 'pending') return { forward: false, code: 'approval_required', detail: 'the approval is still pending', approvalId: r.approval.id };
+    return { forward: false, code: 'denied', detail: `the approval is ${r.status} or not for this request and principal` };
   }
 
   const approval = await deps.approvals.open({

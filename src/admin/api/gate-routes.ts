@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ApprovalService } from '../../approvals/service.js';
-import { approvalFingerprint } from '../../approvals/fingerprint.js';
 import type { BoundRequest } from '../../approvals/types.js';
 import { AirlockError } from '../../lib/errors.js';
 import { formatEntity, parseEntity, type CedarRecord } from '../../model/entity.js';
@@ -41,17 +40,12 @@ export function gateRoutes(approvals: ApprovalService, consoleUrl: () => string)
 
     const bound = boundGate(body);
     if (body.approval_id) {
-      const used = await approvals.use(body.approval_id, principal, body.action, resource, bound, requestId);
-      if (used) return { status: 200, json: { decision: 'allow', approval_id: used.id, ...decided } };
-      const existing = await approvals.get(body.approval_id);
-      const same = existing?.fingerprint === approvalFingerprint(principal, body.action, resource, bound);
-      if (existing?.status === 'pending' && same) {
-        return { status: 202, json: { decision: 'approval_required', approval_id: existing.id, status: 'pending', approve_url: approveUrl(existing.id), ...decided } };
+      const r = await approvals.redeem(body.approval_id, principal, body.action, resource, bound, requestId);
+      if (r.state === 'used') return { status: 200, json: { decision: 'allow', approval_id: r.approval.id, ...decided } };
+      if (r.state === 'pending') {
+        return { status: 202, json: { decision: 'approval_required', approval_id: r.approval.id, status: 'pending', approve_url: approveUrl(r.approval.id), ...decided } };
       }
-      throw new AirlockError('denied', `the approval is ${existing?.status ?? 'unknown'} or not for this step`, {
-        approval_id: body.approval_id,
-        status: existing?.status ?? 'unknown',
-      });
+      throw new AirlockError('denied', `the approval is ${r.status} or not for this step`, { approval_id: body.approval_id, status: r.status });
     }
     const approval = await approvals.open({
       kind: 'gate',
