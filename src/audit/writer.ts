@@ -3,11 +3,13 @@
 // that arrived meanwhile shares one transaction) and hold at most `maxBatch` records. A failed
 // commit rejects the batch's awaiting callers (the pipeline then refuses with 503); records whose
 // callers did not wait (outcomes) are put back and retried, so a store hiccup drops nothing.
-import type { AuditEntry } from '../store/ports.js';
+// Entries are encoded on the way in, once: the batch then crosses to the appender as text.
+import { encodeEntry } from '../store/audit-line.js';
+import type { AuditInput, EncodedEntry } from '../store/ports.js';
 import type { BatchAppender } from './append/appender.js';
 
 interface Pending {
-  readonly entry: AuditEntry;
+  readonly entry: EncodedEntry;
   readonly resolve?: (seq: number) => void;
   readonly reject?: (e: unknown) => void;
 }
@@ -36,17 +38,17 @@ export class AuditWriter {
     this.retryMs = options.retryMs ?? 200;
   }
 
-  /** Resolves with the record's seq once it is durable. */
-  append(entry: AuditEntry): Promise<number> {
+  /** Resolves with the record's seq once it is durable; rejects if the entry cannot be serialised. */
+  append(entry: AuditInput): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
+      this.queue.push({ entry: encoded(entry), resolve, reject });
       this.schedule();
     });
   }
 
-  /** Enqueues a record without waiting; it is retried until it is written. */
-  enqueue(entry: AuditEntry): void {
-    this.queue.push({ entry });
+  /** Enqueues a record without waiting; it is retried until it is written. Throws if unserialisable. */
+  enqueue(entry: AuditInput): void {
+    this.queue.push({ entry: encoded(entry) });
     this.schedule();
   }
 
@@ -109,3 +111,5 @@ export class AuditWriter {
     return true;
   }
 }
+
+const encoded = (entry: AuditInput): EncodedEntry => (typeof entry === 'string' ? entry : encodeEntry(entry));

@@ -52,7 +52,10 @@ function memoryAudit(fail: () => boolean): AuditStore & { entries: AuditEntry[] 
     entries,
     async appendAudit(batch) {
       if (fail()) throw new Error('disk full');
-      return batch.map((e) => ({ seq: entries.push(e) - 1, line: JSON.stringify(e) }));
+      return batch.map((e) => {
+        const entry = typeof e === 'string' ? (JSON.parse(e) as AuditEntry) : e;
+        return { seq: entries.push(entry) - 1, line: JSON.stringify(entry) };
+      });
     },
     readAudit: unused,
     auditHead: unused,

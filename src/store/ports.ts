@@ -28,6 +28,16 @@ export interface KeyStore {
 /** An audit record before it is sequenced; the store assigns `seq` and produces the line. */
 export type AuditEntry = Record<string, unknown> & { readonly kind: string };
 
+/**
+ * An entry serialised ahead of sequencing (encodeEntry in audit-line.ts): a JSON object without
+ * `v` or `seq`. The gateway serialises each entry once, on the request thread; the audit worker
+ * only splices the seq in, and never parses or re-serialises a record.
+ */
+export type EncodedEntry = string & { readonly __encodedAuditEntry: true };
+
+/** What a store appends: an entry object, or one already encoded. */
+export type AuditInput = AuditEntry | EncodedEntry;
+
 export interface StoredAuditRecord {
   readonly seq: number;
   /** The exact JSON line (no newline): the Merkle leaf data and the export line. */
@@ -50,7 +60,7 @@ export interface AuditStore {
    * Appends entries in one transaction, in order: assigns each the next `seq`, writes its line
    * and leaf, the Merkle nodes it completes and the new head. Resolves once durable.
    */
-  appendAudit(entries: readonly AuditEntry[]): Promise<StoredAuditRecord[]>;
+  appendAudit(entries: readonly AuditInput[]): Promise<StoredAuditRecord[]>;
   /** Records with seq > after, ascending, at most `limit`. */
   readAudit(after: number, limit: number): Promise<StoredAuditRecord[]>;
   auditHead(): Promise<AuditHead>;

@@ -1,10 +1,10 @@
 // What the audit writer commits batches through: in this thread (tests, tools) or in a worker
 // thread (the gateway), where SQLite's commit and the Merkle hashing do not hold up requests.
-import type { AuditEntry, AuditStore } from '../../store/ports.js';
+import type { AuditStore, EncodedEntry } from '../../store/ports.js';
 
 export interface BatchAppender {
   /** Commits the entries in one transaction, in order; resolves with their seqs once durable. */
-  appendBatch(entries: readonly AuditEntry[]): Promise<number[]>;
+  appendBatch(entries: readonly EncodedEntry[]): Promise<number[]>;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
 // Merkle hashes, the SQL) happens here, off the thread that serves requests.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../../store/index.js';
-import type { AuditEntry } from '../../store/ports.js';
+import type { EncodedEntry } from '../../store/ports.js';
 import { errorMessage } from '../../lib/errors.js';
 
 interface Init {
@@ -27,7 +27,7 @@ port.on('message', (msg: Request) => {
         port.postMessage({ id: msg.id, seqs: [] });
         return;
       }
-      const entries = msg.lines.split('\n').map((l) => JSON.parse(l) as AuditEntry);
+      const entries = msg.lines.split('\n') as EncodedEntry[];
       const records = await store.audit.appendAudit(entries);
       port.postMessage({ id: msg.id, seqs: records.map((r) => r.seq) });
     } catch (err) {

@@ -3,7 +3,7 @@
 // so a CLI process appending beside a running gateway still gets the next seq, never a duplicate.
 import type Database from 'better-sqlite3';
 import { appendLeaves, leafHash } from '../../audit/log/index.js';
-import type { AuditEntry, AuditHead, AuditStore, StoredAuditRecord } from '../ports.js';
+import type { AuditHead, AuditInput, AuditStore, StoredAuditRecord } from '../ports.js';
 import { encodeHead, decodeHead, recordLine } from '../audit-line.js';
 
 export function sqliteAuditStore(db: Database.Database): AuditStore {
@@ -32,7 +32,7 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
     return row ? decodeHead(row.size, row.edges) : { size: 0, edges: [] };
   };
 
-  const append = db.transaction((entries: readonly AuditEntry[]): StoredAuditRecord[] => {
+  const append = db.transaction((entries: readonly AuditInput[]): StoredAuditRecord[] => {
     const start = readHead();
     const records = entries.map((e, i) => ({ seq: start.size + i, line: recordLine(start.size + i, e) }));
     const leaves = records.map((r) => leafHash(r.line));
