@@ -13,7 +13,7 @@ import { bearerChallenge, sendProblem, statusOf } from '../lib/problem.js';
 import type { Logger } from '../lib/logger.js';
 import type { Decision } from '../model/decision.js';
 import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
-import { clientIpOf, decideRequest, type DecideDeps, type DecidedRequest } from './decide-request.js';
+import { clientIpOf, decidedRequest, decideRequest, type DecideDeps, type DecidedRequest } from './decide-request.js';
 
 interface Refusal {
   readonly code: ErrorCode;
@@ -37,7 +37,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const started = performance.now();
     const requestId = randomUUID();
     res.setHeader('airlock-request-id', requestId);
-    let decided: DecidedRequest = { clientIp: clientIpOf(req) };
+    let decided = decidedRequest({ clientIp: clientIpOf(req) });
     try {
       decided = await decideRequest(req, deps);
       deps.metrics.decisionSeconds.observe((performance.now() - started) / 1000);
@@ -66,10 +66,10 @@ export function createDataPlane(deps: DataPlaneDeps) {
   async function settleApproval(req: IncomingMessage, decided: DecidedRequest, requestId: string): Promise<{ decided: DecidedRequest; refusal?: Refusal }> {
     const gate = await gateApproval(req, decided, requestId, deps);
     if (!gate.forward) {
-      return { decided: { ...decided, approvalId: gate.approvalId }, refusal: { code: gate.code, detail: gate.detail, approvalId: gate.approvalId } };
+      return { decided: decidedRequest({ ...decided, approvalId: gate.approvalId }), refusal: { code: gate.code, detail: gate.detail, approvalId: gate.approvalId } };
     }
     const decision = { ...decided.decision!, effect: 'allow' as const, reasons: [...decided.decision!.reasons, `approval ${gate.approval.id} used`] };
-    return { decided: { ...decided, decision, approvalId: gate.approval.id } };
+    return { decided: decidedRequest({ ...decided, decision, approvalId: gate.approval.id }) };
   }
 
   async function refuse(
