@@ -4,7 +4,7 @@
 // probes and scrapers carry no identity and these answers reveal no state worth guarding.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { decisionEntry, outcomeEntry } from '../audit/records.js';
+import { decisionRecord, outcomeRecord } from '../audit/records.js';
 import type { AuditWriter } from '../audit/writer.js';
 import { commonContext, type PolicyEngine } from '../decide/index.js';
 import type { Identifier } from '../identify/index.js';
@@ -74,8 +74,8 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const time = deps.now();
     const clientIp = clientIpOf(req);
     const method = req.method ?? 'GET';
-    const audit = (entry: Parameters<typeof decisionEntry>[0]) => deps.audit.append(decisionEntry(entry));
-    const refuse = async (code: Parameters<typeof sendProblem>[1]['code'], detail: string, facts: Partial<Parameters<typeof decisionEntry>[0]> = {}, headers?: Record<string, string>) => {
+    const audit = (entry: Parameters<typeof decisionRecord>[0]) => deps.audit.append(decisionRecord(entry));
+    const refuse = async (code: Parameters<typeof sendProblem>[1]['code'], detail: string, facts: Partial<Parameters<typeof decisionRecord>[0]> = {}, headers?: Record<string, string>) => {
       const status = sendProblem(res, { code, detail, requestId, headers: headers ?? bearerChallenge(code) });
       deps.metrics.controlPlane.inc({ action: facts.action ?? '-', decision: facts.decision?.effect ?? code });
       await audit({ requestId, time, surface: 'control', refusal: code, reasons: [detail], status, latencyMs: performance.now() - started, ...facts }).catch(() => undefined);
@@ -140,11 +140,11 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       if (!known) deps.log.error({ err: errorMessage(err), request_id: requestId }, 'control-plane handler failed');
       const code = known ? err.code : 'internal';
       const status = sendProblem(res, { code, detail: known ? err.message : 'internal error', requestId, ...(known ? { extra: err.details } : {}) });
-      deps.audit.enqueue(outcomeEntry({ requestId, time: deps.now(), status, bytes: 0, latencyMs: performance.now() - started, error: code }));
+      deps.audit.enqueue(outcomeRecord({ requestId, time: deps.now(), status, bytes: 0, latencyMs: performance.now() - started, error: code }));
       return;
     }
     send(res, result);
-    deps.audit.enqueue(outcomeEntry({ requestId, time: deps.now(), status: result.status, bytes: 0, latencyMs: performance.now() - started }));
+    deps.audit.enqueue(outcomeRecord({ requestId, time: deps.now(), status: result.status, bytes: 0, latencyMs: performance.now() - started }));
   }
 }
 

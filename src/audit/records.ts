@@ -5,7 +5,7 @@ import type { Decision } from '../model/decision.js';
 import type { CedarRecord, EntityRef } from '../model/entity.js';
 import { formatEntity } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
-import type { AuditEntry } from '../store/ports.js';
+import type { AuditEntry, EncodedEntry } from '../store/ports.js';
 import type { CapturedBody } from './capture/index.js';
 
 export interface PrincipalSummary {
@@ -39,32 +39,43 @@ export interface DecisionFacts {
   readonly latencyMs?: number;
 }
 
-export function decisionEntry(f: DecisionFacts): AuditEntry {
+/**
+ * The decision record as its encoded text, the form the audit writer appends. Built as a string
+ * because it runs for every request: the decision's own fields (effect, reasons, policies,
+ * version, obligations, shadow) are the same for every request one cached outcome decides, so
+ * they are serialised once per Decision. Field order is the record's field order.
+ */
+export function decisionRecord(f: DecisionFacts): EncodedEntry {
   const d = f.decision;
-  // Optional fields are assigned in place rather than spread from temporary objects: this runs
-  // for every request. Assignment order is the record's field order.
-  const entry: Record<string, unknown> & { kind: string } = {
-    kind: 'decision',
-    time: f.time.toISOString(),
-    request_id: f.requestId,
-    surface: f.surface,
-    principal: f.principal ? principalSummary(f.principal) : null,
-    action: f.action ?? null,
-    resource: f.resource ? formatEntity(f.resource) : null,
-    resource_name: f.resourceName ?? null,
-    decision: d?.effect ?? f.refusal ?? 'deny',
-    reasons: d?.reasons ?? f.reasons ?? [],
-    policies: d?.policies ?? [],
-    policy_version: d?.policyVersion ?? null,
-  };
-  if (d?.obligations && Object.keys(d.obligations).length) entry.obligations = d.obligations;
-  if (d?.shadow) entry.shadow = { decision: d.shadow.effect, policies: d.shadow.policies, policy_version: d.shadow.policyVersion };
-  entry.context = f.context ?? null;
-  if (f.body) entry.body = f.body;
-  if (f.approvalId) entry.approval_id = f.approvalId;
-  if (f.status !== undefined) entry.status = f.status;
-  if (f.latencyMs !== undefined) entry.latency_ms = round(f.latencyMs);
-  return entry;
+  let text =
+    `{"kind":"decision","time":"${f.time.toISOString()}","request_id":${json(f.requestId)},"surface":"${f.surface}"` +
+    `,"principal":${f.principal ? json(principalSummary(f.principal)) : 'null'}` +
+    `,"action":${json(f.action ?? null)},"resource":${f.resource ? json(formatEntity(f.resource)) : 'null'},"resource_name":${json(f.resourceName ?? null)}` +
+    `,${d ? decisionFields(d) : `"decision":${json(f.refusal ?? 'deny')},"reasons":${json(f.reasons ?? [])},"policies":[],"policy_version":null`}` +
+    `,"context":${json(f.context ?? null)}`;
+  if (f.body) text += `,"body":${json(f.body)}`;
+  if (f.approvalId) text += `,"approval_id":${json(f.approvalId)}`;
+  if (f.status !== undefined) text += `,"status":${json(f.status)}`;
+  if (f.latencyMs !== undefined) text += `,"latency_ms":${json(round(f.latencyMs))}`;
+  return `${text}}` as EncodedEntry;
+}
+
+/** The decision record as an object, for callers that read it rather than append it. */
+export function decisionEntry(f: DecisionFacts): AuditEntry {
+  return JSON.parse(decisionRecord(f)) as AuditEntry;
+}
+
+const decisionFieldsOf = new WeakMap<Decision, string>();
+
+function decisionFields(d: Decision): string {
+  let text = decisionFieldsOf.get(d);
+  if (text === undefined) {
+    text = `"decision":${json(d.effect)},"reasons":${json(d.reasons)},"policies":${json(d.policies)},"policy_version":${json(d.policyVersion ?? null)}`;
+    if (d.obligations && Object.keys(d.obligations).length) text += `,"obligations":${json(d.obligations)}`;
+    if (d.shadow) text += `,"shadow":${json({ decision: d.shadow.effect, policies: d.shadow.policies, policy_version: d.shadow.policyVersion })}`;
+    decisionFieldsOf.set(d, text);
+  }
+  return text;
 }
 
 export interface OutcomeFacts {
@@ -77,16 +88,12 @@ export interface OutcomeFacts {
 }
 
 /** Appended when an allowed request's response ends; linked to its decision by request_id. */
-export function outcomeEntry(f: OutcomeFacts): AuditEntry {
-  return {
-    kind: 'outcome',
-    time: f.time.toISOString(),
-    request_id: f.requestId,
-    status: f.status,
-    bytes: f.bytes,
-    latency_ms: round(f.latencyMs),
-    ...(f.error ? { error: f.error } : {}),
-  };
+export function outcomeRecord(f: OutcomeFacts): EncodedEntry {
+  const text =
+    `{"kind":"outcome","time":"${f.time.toISOString()}","request_id":${json(f.requestId)}` +
+    `,"status":${json(f.status)},"bytes":${json(f.bytes)},"latency_ms":${json(round(f.latencyMs))}`;
+  return `${f.error ? `${text},"error":${json(f.error)}` : text}}` as EncodedEntry;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
+const json = JSON.stringify;

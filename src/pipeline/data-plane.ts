@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { GatewayMetrics } from '../admin/metrics.js';
 import type { Capture } from '../audit/capture/index.js';
-import { decisionEntry, outcomeEntry } from '../audit/records.js';
+import { decisionRecord, outcomeRecord } from '../audit/records.js';
 import type { AuditWriter } from '../audit/writer.js';
 import { AirlockError, type ErrorCode } from '../lib/errors.js';
 import { bearerChallenge, sendProblem, statusOf } from '../lib/problem.js';
@@ -102,11 +102,11 @@ export function createDataPlane(deps: DataPlaneDeps) {
         res,
       );
       deps.metrics.upstreamSeconds.observe({ resource: mounted.config.name }, (performance.now() - upstreamStart) / 1000);
-      deps.audit.enqueue(outcomeEntry({ requestId, time: deps.now(), status: outcome.status, bytes: outcome.bytes, latencyMs: performance.now() - started }));
+      deps.audit.enqueue(outcomeRecord({ requestId, time: deps.now(), status: outcome.status, bytes: outcome.bytes, latencyMs: performance.now() - started }));
     } catch (err) {
       const code: ErrorCode = err instanceof AirlockError ? err.code : 'upstream_unavailable';
       const status = sendProblem(res, { code, detail: err instanceof AirlockError ? err.message : 'upstream failed', requestId });
-      deps.audit.enqueue(outcomeEntry({ requestId, time: deps.now(), status, bytes: 0, latencyMs: performance.now() - started, error: code }));
+      deps.audit.enqueue(outcomeRecord({ requestId, time: deps.now(), status, bytes: 0, latencyMs: performance.now() - started, error: code }));
     }
   }
 
@@ -115,7 +115,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
    * into 503, so nothing is forwarded that the log does not hold. Returns the status to answer with.
    */
   async function record(d: DecidedRequest, requestId: string, started: number, refusal?: ErrorCode, status?: number) {
-    const entry = decisionEntry({
+    const entry = decisionRecord({
       requestId,
       time: deps.now(),
       surface: 'data',

@@ -3,7 +3,7 @@
 // decided again by a candidate bundle of 100 policies. The log is shaped like real traffic: 500
 // users with fixed groups, each using a few (action, model) pairs, spread over 24 hours, so the
 // decision cache hits only where a real one would (same user, request and hour).
-import { decisionEntry } from '../audit/records.js';
+import { decisionRecord } from '../audit/records.js';
 import { bundleFromFiles, commonContext, createEngine, type PolicyEngine } from '../decide/index.js';
 import type { Principal } from '../model/principal.js';
 import { recordLine } from '../store/audit-line.js';
@@ -57,7 +57,7 @@ export function syntheticLog(n: number, live: PolicyEngine): string[] {
     const request = { action, resource: { type: 'Model', id: `${resourceName}/${model}` }, resourceName, context: {} };
     const decision = live.decide({ principal, request, context, resourceAttributes: { environment: 'production' } });
     const requestId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
-    const entry = decisionEntry({ requestId, time, surface: 'data', principal, action, resource: request.resource, resourceName, context, decision, latencyMs: 0.4 });
+    const entry = decisionRecord({ requestId, time, surface: 'data', principal, action, resource: request.resource, resourceName, context, decision, latencyMs: 0.4 });
     lines.push(recordLine(lines.length, entry));
     if (decision.effect === 'allow' && lines.length < n) {
       lines.push(recordLine(lines.length, { kind: 'outcome', time: time.toISOString(), request_id: requestId, status: 200, bytes: 812, latency_ms: 35.2 }));

@@ -1,7 +1,7 @@
 // Policy lifecycle, tests only: audit record lines made the way the gateway makes them (the
-// engine decides, decisionEntry shapes the record, recordLine writes the line), so replay and
+// engine decides, decisionRecord shapes the record, recordLine writes the line), so replay and
 // shadow-report tests read exactly what a real log holds.
-import { decisionEntry, type DecisionFacts } from '../audit/records.js';
+import { decisionRecord, type DecisionFacts } from '../audit/records.js';
 import { bundleFromFiles, commonContext, createEngine } from '../decide/index.js';
 import type { Decision } from '../model/decision.js';
 import type { CedarRecord, EntityRef } from '../model/entity.js';
@@ -47,5 +47,5 @@ export function decided(policies: string, spec: RequestSpec = {}, over: Partial<
 
 /** Record lines with seq from 0, as `airlock audit export` writes them. */
 export function lines(facts: readonly (DecisionFacts | Record<string, unknown>)[]): string[] {
-  return facts.map((f, seq) => recordLine(seq, 'requestId' in f ? decisionEntry(f as DecisionFacts) : (f as Record<string, unknown> & { kind: string })));
+  return facts.map((f, seq) => recordLine(seq, 'requestId' in f ? decisionRecord(f as DecisionFacts) : (f as Record<string, unknown> & { kind: string })));
 }

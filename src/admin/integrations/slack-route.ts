@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { handleSlackInteraction, type SlackChannelConfig, type SlackVoter } from '../../approvals/channels/index.js';
 import type { ApprovalService } from '../../approvals/service.js';
 import type { VoteChoice } from '../../approvals/types.js';
-import { decisionEntry } from '../../audit/records.js';
+import { decisionRecord } from '../../audit/records.js';
 import type { AuditWriter } from '../../audit/writer.js';
 import { commonContext, type PolicyEngine } from '../../decide/index.js';
 import { AirlockError } from '../../lib/errors.js';
@@ -36,7 +36,7 @@ export function slackInteractions(deps: SlackRouteDeps) {
       const context = commonContext({ principal, sourceIp: clientIp, method: 'POST', path: SLACK_INTERACTIONS_PATH, now: time });
       const decision = deps.engine().decide({ principal, request: { action, resource: CONTROL_PLANE, resourceName: '', context: {} }, context });
       await deps.audit.append(
-        decisionEntry({ requestId: randomUUID(), time, surface: 'control', principal, action, resource: CONTROL_PLANE, context, decision, approvalId }),
+        decisionRecord({ requestId: randomUUID(), time, surface: 'control', principal, action, resource: CONTROL_PLANE, context, decision, approvalId }),
       );
       if (decision.effect !== 'allow') return { ok: false, message: `Airlock policy does not let you vote (${decision.effect}).` };
       try {
