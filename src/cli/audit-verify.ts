@@ -1,13 +1,23 @@
 // `airlock audit verify`: recompute the Merkle tree and hold it to the signed checkpoints, either
-// from the store (`--config`) or offline from an export, a checkpoint and a public key. Exits 1
-// naming the first record or checkpoint that does not match.
+// from the store (`--config`) or offline from an export, a checkpoint and a public key. From the
+// store it also holds the stored nodes and head (what proofs are served from) to the lines, which
+// catches an edit no checkpoint covers yet. Exits 1 naming the first record, stored node or
+// checkpoint that does not match.
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { KeyObject } from 'node:crypto';
-import { loadOrCreateSigningKey, loadPublicKey, verifyLog, type LogRecord, type VerifyLogResult } from '../audit/log/index.js';
+import {
+  loadOrCreateSigningKey,
+  loadPublicKey,
+  verifyLog,
+  type LogRecord,
+  type StoredTree,
+  type VerifyLogResult,
+} from '../audit/log/index.js';
 import { resolveFrom } from '../config/load.js';
-import type { AuditStore } from '../store/ports.js';
+import { isStoredLevel } from '../store/audit-nodes.js';
+import type { AuditStore, NodeKey } from '../store/ports.js';
 import { withStore } from './shared.js';
 
 export interface VerifyOptions {
@@ -19,21 +29,43 @@ export interface VerifyOptions {
 
 const PAGE = 4096;
 
-/** The store's records, with their stored leaf hashes fetched alongside for exact blame. */
-function storeRecords(store: AuditStore, leaves: Map<number, Buffer>): AsyncIterable<LogRecord> {
+async function* storeRecords(store: AuditStore): AsyncIterable<LogRecord> {
+  for (let after = -1; ; ) {
+    const page = await store.readAudit(after, PAGE);
+    if (!page.length) return;
+    yield* page;
+    after = page[page.length - 1]!.seq;
+  }
+}
+
+const isMissing = (err: unknown) => err instanceof Error && /missing/.test(err.message);
+
+/** Stored hashes of `keys`; on a damaged store, read one by one so each missing one is named. */
+async function readStoredNodes(store: AuditStore, keys: readonly NodeKey[]): Promise<(Buffer | 'missing')[]> {
+  try {
+    return await store.readNodes(keys);
+  } catch (err) {
+    if (!isMissing(err)) throw err;
+    const one = (k: NodeKey) => store.readNodes([k]).then(([h]) => h!, (e: unknown) => (isMissing(e) ? ('missing' as const) : Promise.reject(e)));
+    return Promise.all(keys.map(one));
+  }
+}
+
+/**
+ * The store's tree as of now. Only the nodes it stores are compared: the lower ones it derives
+ * from the very lines being verified, so comparing them would prove nothing and read every line
+ * twice. Nodes past the head (appended while verify runs) are left for the next run.
+ */
+async function storedTree(store: AuditStore): Promise<StoredTree> {
+  const head = await store.auditHead();
+  const kept = (k: NodeKey) => isStoredLevel(k.level) && (k.index + 1) * 2 ** k.level <= head.size;
   return {
-    async *[Symbol.asyncIterator]() {
-      for (let after = -1; ; ) {
-        const page = await store.readAudit(after, PAGE);
-        if (!page.length) return;
-        const hashes = await store.readNodes(page.map((r) => ({ level: 0, index: r.seq }))).catch(() => []);
-        hashes.forEach((h, i) => leaves.set(page[i]!.seq, h));
-        for (const r of page) {
-          yield r;
-          leaves.delete(r.seq);
-        }
-        after = page[page.length - 1]!.seq;
-      }
+    head,
+    async nodes(keys) {
+      const asked = keys.filter(kept);
+      const hashes = await readStoredNodes(store, asked);
+      const byKey = new Map(asked.map((k, i) => [k, hashes[i]]));
+      return keys.map((k) => byKey.get(k));
     },
   };
 }
@@ -73,16 +105,16 @@ export async function verifyCommand(opts: VerifyOptions): Promise<void> {
     const publicKey = opts.publicKey
       ? await loadPublicKey(opts.publicKey)
       : (await loadOrCreateSigningKey(resolveFrom(loaded, loaded.config.audit.signing_key_file))).publicKey;
-    const leaves = new Map<number, Buffer>();
+    const stored = await storedTree(store.audit);
     const checkpoints = (await store.audit.listCheckpoints()).map((c) => c.note);
     report(
       await verifyLog({
-        records: storeRecords(store.audit, leaves),
+        records: storeRecords(store.audit),
         checkpoints,
         publicKey,
         expectedOrigin: loaded.config.audit.origin,
         ...(saved ? { savedCheckpoint: saved } : {}),
-        storedLeafHashes: (seq) => leaves.get(seq),
+        stored,
       }),
     );
   });

@@ -112,8 +112,14 @@ describe('audit verify', () => {
     assert.equal(offline.code, 0, offline.stderr);
   });
 
-  it('names an edited record', () =>
-    tampered((d) => d.prepare(`UPDATE audit_records SET line = replace(line, 'mallory', 'alice') WHERE seq = 5`).run(), /record 5\b|seq 5\b/));
+  // Only subtrees of 16+ records are stored, so an edit is named by its block of 16.
+  it('names the block of an edited record', () =>
+    tampered((d) => d.prepare(`UPDATE audit_records SET line = replace(line, 'mallory', 'alice') WHERE seq = 5`).run(), /records 0\.\.15\b/));
+
+  it('names an edited or deleted stored node', async () => {
+    await tampered((d) => d.prepare(`UPDATE audit_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 1`).run(), /records 16\.\.31: do not match the stored node 4\/1/);
+    await tampered((d) => d.prepare(`DELETE FROM audit_nodes WHERE level = 4 AND idx = 0`).run(), /records 0\.\.15: the stored node 4\/0 is missing/);
+  });
 
   it('names a removed record', () => tampered((d) => d.prepare(`DELETE FROM audit_records WHERE seq = 4`).run(), /record 4\b/));
 

@@ -34,4 +34,5 @@ export {
 } from './checkpoint.js';
 export { loadOrCreateSigningKey, loadPublicKey, publicKeyPem, type SigningKey } from './signing-key.js';
 export { verifyLog, type LogRecord, type VerifyLogOptions, type VerifyLogResult } from './verify-log.js';
+export type { StoredTree } from './verify-stored.js';
 export { MemoryNodeStore } from './memory-node-store.js';

@@ -1,5 +1,6 @@
 // Log verification: an intact log passes, and every kind of tampering (edit, removal, reorder,
-// insertion, truncation, a forged or foreign checkpoint) is caught and named.
+// insertion, truncation, a forged or foreign checkpoint, a store's nodes or head that disagree
+// with its lines) is caught and named.
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
@@ -8,6 +9,7 @@ import { signCheckpoint } from './checkpoint.js';
 import { leafHash } from './hash.js';
 import { appendLeaves, EMPTY_HEAD, rootHash } from './tree-head.js';
 import { verifyLog, type LogRecord, type VerifyLogOptions, type VerifyLogResult } from './verify-log.js';
+import type { StoredTree } from './verify-stored.js';
 
 const ORIGIN = 'airlock.test/audit';
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -27,6 +29,22 @@ async function* exported(lines: readonly string[]): AsyncIterable<LogRecord> {
 
 const run = (lines: readonly string[], extra: Partial<VerifyLogOptions> = {}): Promise<VerifyLogResult> =>
   verifyLog({ records: exported(lines), checkpoints: CHECKPOINTS, publicKey, ...extra });
+
+/** A store's tree of `lines` as store/audit-nodes.ts keeps it: the head and nodes of 16+ leaves. */
+function storedTreeOf(lines: readonly string[], drop?: string): StoredTree {
+  const { head, nodes } = appendLeaves(EMPTY_HEAD, lines.map((l) => leafHash(l)));
+  const kept = new Map(nodes.filter((n) => n.level >= 4).map((n) => [`${n.level}/${n.index}`, n.hash]));
+  return {
+    head,
+    async nodes(keys) {
+      return keys.map((k) => {
+        const key = `${k.level}/${k.index}`;
+        if (key === drop) return 'missing';
+        return kept.get(key);
+      });
+    },
+  };
+}
 
 function edited(at: number): string[] {
   const copy = [...LINES];
@@ -54,15 +72,35 @@ describe('verifyLog', () => {
     assert.equal(!later.ok && later.error, 'checkpoint at size 200: root mismatch (first differing record in seq 100..199)');
   });
 
-  it('names the exact edited record when stored leaf hashes are given', async () => {
-    const stored = LINES.map((l) => leafHash(l));
-    const result = await run(edited(41), { storedLeafHashes: (seq) => stored[seq] });
+  it('accepts an intact log that matches the stored tree', async () => {
+    assert.ok((await run(LINES, { stored: storedTreeOf(LINES) })).ok);
+  });
+
+  it('names the 16 records around an edited one when its stored node disagrees', async () => {
+    const result = await run(edited(41), { stored: storedTreeOf(LINES) });
     assert.deepEqual(result, {
       ok: false,
-      size: 41,
-      error: 'record 41: line does not match its stored leaf hash (record or stored node edited)',
-      firstBadSeq: 41,
+      size: 50,
+      error: 'records 32..47: do not match the stored node 4/2 (a record or the node was edited)',
+      firstBadSeq: 32,
     });
+  });
+
+  it('catches an edit no checkpoint covers yet through the stored head', async () => {
+    const result = await run(edited(198), { checkpoints: [CHECKPOINTS[1]!], stored: storedTreeOf(LINES) });
+    assert.equal(!result.ok && result.error, 'records 192..199: do not match the stored head (a record or the head was edited)');
+  });
+
+  it('reports a stored node that is missing before a record problem after it', async () => {
+    const unordered = [...LINES];
+    unordered[40] = line(39);
+    const result = await run(unordered, { stored: storedTreeOf(LINES, '4/1') });
+    assert.equal(!result.ok && result.error, 'records 16..31: the stored node 4/1 is missing');
+  });
+
+  it('names a log shorter than the stored head', async () => {
+    const result = await run(LINES.slice(0, 120), { checkpoints: [CHECKPOINTS[1]!], stored: storedTreeOf(LINES) });
+    assert.equal(!result.ok && result.error, 'stored head: the log has only 120 of its 200 records (truncated)');
   });
 
   it('names a removed, reordered or duplicated record by its seq', async () => {

@@ -1,11 +1,13 @@
 // Audit log, verification: replays the records of a log (from the store or an export file) and
-// checks them against signed checkpoints. It promises O(n) hashing in one pass with only a tree
-// head in memory, and an error that names the first record or checkpoint that does not match.
+// checks them against signed checkpoints and, given one, the store's own tree. It promises O(n)
+// hashing in one pass with only a tree head in memory, and an error that names the first record,
+// stored node or checkpoint that does not match.
 
 import type { KeyObject } from 'node:crypto';
 import { checkpointTargets } from './checkpoint-targets.js';
 import { leafHash } from './hash.js';
-import { EMPTY_HEAD, extendHead, rootHash, type TreeHead } from './tree-head.js';
+import { appendLeaves, EMPTY_HEAD, extendHead, rootHash, type TreeHead } from './tree-head.js';
+import { storedHeadProblem, storedNodeProblem, type StoredTree, type StoredTreeProblem } from './verify-stored.js';
 
 export interface LogRecord {
   readonly seq: number;
@@ -22,8 +24,8 @@ export interface VerifyLogOptions {
   readonly expectedOrigin?: string;
   /** A checkpoint saved earlier by the verifier: the log must still contain that tree. */
   readonly savedCheckpoint?: string;
-  /** Leaf hashes the store holds (level-0 nodes): pinpoints an edited record exactly. */
-  readonly storedLeafHashes?: (seq: number) => Buffer | undefined;
+  /** The tree the store keeps beside the records: each node and the head it holds must match the replay. */
+  readonly stored?: StoredTree;
 }
 
 export type VerifyLogResult =
@@ -58,11 +60,12 @@ function mismatch(size: number, matched: number, sameSizeMatched: boolean): stri
 }
 
 /**
- * Replays `records` in order and checks them against every checkpoint. Bad data is reported in
- * the result, never thrown; only a failing record source (a database error) rejects.
+ * Replays `records` in order and checks them against every checkpoint and the stored tree. Bad
+ * data is reported in the result, never thrown; only a failing record or node source (a database
+ * error) rejects.
  */
 export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogResult> {
-  const { records, checkpoints, publicKey, expectedOrigin, savedCheckpoint, storedLeafHashes } = options;
+  const { records, checkpoints, publicKey, expectedOrigin, savedCheckpoint, stored } = options;
   const planned = checkpointTargets(checkpoints, savedCheckpoint, publicKey, expectedOrigin);
   if ('error' in planned) return { ok: false, size: 0, error: planned.error };
   const { targets } = planned;
@@ -73,9 +76,24 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogRes
   let matched = 0; // largest size whose checkpoint matched
   const size = (): number => head.size + pending.length;
 
-  // Compares the tree so far with every target at this size; returns the first mismatch.
-  const checkTargets = (): VerifyLogResult | undefined => {
-    if (pending.length > 0) [head, pending] = [extendHead(head, pending), []];
+  // Adds the pending leaves to the tree and holds what they complete to the stored tree.
+  const extend = async (): Promise<VerifyLogResult | undefined> => {
+    let problem: StoredTreeProblem | undefined;
+    if (pending.length > 0 && stored) {
+      const added = appendLeaves(head, pending);
+      [head, pending] = [added.head, []];
+      problem = await storedNodeProblem(added.nodes, stored);
+    } else if (pending.length > 0) {
+      [head, pending] = [extendHead(head, pending), []];
+    }
+    if (!problem && stored && head.size === stored.head.size) problem = storedHeadProblem(head, stored.head);
+    return problem && { ok: false, size: head.size, ...problem };
+  };
+
+  // Extends the tree, then compares it with every target at this size; returns the first mismatch.
+  const checkTargets = async (): Promise<VerifyLogResult | undefined> => {
+    const problem = await extend();
+    if (problem) return problem;
     let sameSizeMatched = false;
     for (; next < targets.length && targets[next]!.size === head.size; next++) {
       const { label, root } = targets[next]!;
@@ -88,26 +106,20 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogRes
     return undefined;
   };
 
-  let failure = checkTargets();
+  let failure = await checkTargets();
   if (failure) return failure;
   for await (const { seq, line } of records) {
     const pos = size();
     const problem = recordProblem(pos, seq, line);
-    if (problem) return { ok: false, size: pos, error: `record ${pos}: ${problem}`, firstBadSeq: pos };
-    const leaf = leafHash(line);
-    const stored = storedLeafHashes?.(pos);
-    // A stored leaf that disagrees is sure evidence at this record, before any checkpoint says so.
-    if (stored && !stored.equals(leaf)) {
-      const error = `record ${pos}: line does not match its stored leaf hash (record or stored node edited)`;
-      return { ok: false, size: pos, error, firstBadSeq: pos };
-    }
-    pending.push(leaf);
-    if (pending.length >= BATCH || targets[next]?.size === pos + 1) {
-      failure = checkTargets();
+    // Records before this one may complete a stored node that already disagrees: that comes first.
+    if (problem) return (await extend()) ?? { ok: false, size: pos, error: `record ${pos}: ${problem}`, firstBadSeq: pos };
+    pending.push(leafHash(line));
+    if (pending.length >= BATCH || targets[next]?.size === pos + 1 || stored?.head.size === pos + 1) {
+      failure = await checkTargets();
       if (failure) return failure;
     }
   }
-  failure = checkTargets();
+  failure = await checkTargets();
   if (failure) return failure;
   const beyond = targets[next];
   if (beyond) {
@@ -117,6 +129,10 @@ export async function verifyLog(options: VerifyLogOptions): Promise<VerifyLogRes
       error: `${beyond.label}: the log has only ${head.size} records (truncated)`,
       firstBadSeq: head.size,
     };
+  }
+  if (stored && head.size < stored.head.size) {
+    const error = `stored head: the log has only ${head.size} of its ${stored.head.size} records (truncated)`;
+    return { ok: false, size: head.size, error, firstBadSeq: head.size };
   }
   return { ok: true, size: head.size, root: rootHash(head), checkpointed: matched };
 }

@@ -1,10 +1,22 @@
-// The AuditStore contract: gap-free seqs, exact lines, a Merkle head and nodes that match them,
-// atomic batches, checkpoints, sink cursors, and two replicas appending at once.
+// The AuditStore contract: gap-free seqs, exact lines, a Merkle head and nodes that match them
+// (stored or derived from the lines, level 0 included), atomic batches, checkpoints, sink
+// cursors, and two replicas appending at once.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { emptyRoot, leafHash, nodeHash, rootHash } from '../../audit/log/index.js';
+import {
+  consistencyProof,
+  emptyRoot,
+  inclusionProof,
+  leafHash,
+  nodeHash,
+  rootAt,
+  rootHash,
+  verifyConsistency,
+  verifyInclusion,
+  type NodeReader,
+} from '../../audit/log/index.js';
 import { recordLine } from '../audit-line.js';
-import type { AuditEntry, Store } from '../ports.js';
+import type { AuditEntry, NodeKey, Store } from '../ports.js';
 import { T, type StoreTest } from './harness.js';
 
 /** RFC 9162 MTH computed from scratch: the reference the stored head and nodes must match. */
@@ -19,6 +31,16 @@ function mth(leaves: readonly Buffer[]): Buffer {
 const entries = (n: number, tag: string): AuditEntry[] =>
   Array.from({ length: n }, (_, i) => ({ kind: 'decision', request_id: `${tag}-${i}`, effect: i % 3 ? 'allow' : 'deny', note: 'ü "q" \\ ✓' }));
 
+/** Every perfect subtree of a tree of `size` leaves, level by level. */
+function allNodeKeys(size: number): NodeKey[] {
+  const keys: NodeKey[] = [];
+  for (let level = 0; 2 ** level <= size; level++) for (let index = 0; (index + 1) * 2 ** level <= size; index++) keys.push({ level, index });
+  return keys;
+}
+
+/** MTH of the leaves node `k` covers. */
+const subtreeMth = (leaves: readonly Buffer[], k: NodeKey) => mth(leaves.slice(k.index * 2 ** k.level, (k.index + 1) * 2 ** k.level));
+
 export function auditContract(test: StoreTest): void {
   describe('audit', () => {
     test('assigns gap-free seqs from 0 and stores recordLine lines', async (s) => {
@@ -31,17 +53,17 @@ export function auditContract(test: StoreTest): void {
       assert.deepEqual(await s.audit.readAudit(-1, 100), [...first, ...second]);
     });
 
-    test('keeps the head and the stored nodes consistent with the lines', async (s) => {
-      for (const n of [1, 4, 3, 5]) await s.audit.appendAudit(entries(n, `b${n}`));
+    test('keeps the head and every node, across several blocks in one read, consistent with the lines', async (s) => {
+      // 50 records: three full blocks of 16 and a partly filled one, nodes up to level 5.
+      for (const n of [1, 4, 3, 5, 20, 17]) await s.audit.appendAudit(entries(n, `b${n}`));
       const leaves = (await s.audit.readAudit(-1, 100)).map((r) => leafHash(r.line));
       const head = await s.audit.auditHead();
-      assert.equal(head.size, 13);
-      assert.equal(head.edges.length, 3, '13 = 8 + 4 + 1');
+      assert.equal(head.size, 50);
+      assert.equal(head.edges.length, 3, '50 = 32 + 16 + 2');
       assert.deepEqual(rootHash(head), mth(leaves));
-      const keys = [];
-      for (let level = 0; 2 ** level <= 13; level++) for (let index = 0; (index + 1) * 2 ** level <= 13; index++) keys.push({ level, index });
-      const stored = await s.audit.readNodes(keys);
-      keys.forEach((k, i) => assert.deepEqual(stored[i], mth(leaves.slice(k.index * 2 ** k.level, (k.index + 1) * 2 ** k.level)), `node ${k.level}/${k.index}`));
+      const keys = allNodeKeys(50);
+      const nodes = await s.audit.readNodes(keys);
+      keys.forEach((k, i) => assert.deepEqual(nodes[i], subtreeMth(leaves, k), `node ${k.level}/${k.index}`));
     });
 
     test('reads nodes in the order asked and throws when one is missing', async (s) => {
@@ -51,6 +73,38 @@ export function auditContract(test: StoreTest): void {
       assert.deepEqual(await s.audit.readNodes([]), []);
       await assert.rejects(s.audit.readNodes([{ level: 0, index: 1 }, { level: 0, index: 4 }]), /missing/);
       await assert.rejects(s.audit.readNodes([{ level: 3, index: 0 }]), /missing/);
+      await assert.rejects(s.audit.readNodes([{ level: 4, index: 0 }]), /missing/);
+      await assert.rejects(s.audit.readNodes([{ level: 0, index: 16 }]), /missing/);
+    });
+
+    test('derives the low nodes of a partly filled last block and refuses the ones past the end', async (s) => {
+      await s.audit.appendAudit(entries(30, 'd'));
+      await s.audit.appendAudit(entries(7, 'e'));
+      // 37 records: block 2 holds 32..36.
+      const leaves = (await s.audit.readAudit(-1, 100)).map((r) => leafHash(r.line));
+      const low = [{ level: 0, index: 36 }, { level: 1, index: 17 }, { level: 2, index: 8 }, { level: 4, index: 1 }, { level: 0, index: 32 }];
+      assert.deepEqual(await s.audit.readNodes(low), low.map((k) => subtreeMth(leaves, k)));
+      for (const k of [{ level: 0, index: 37 }, { level: 1, index: 18 }, { level: 3, index: 4 }, { level: 4, index: 2 }]) {
+        await assert.rejects(s.audit.readNodes([{ level: 0, index: 0 }, k]), /missing/, `node ${k.level}/${k.index}`);
+      }
+    });
+
+    test('serves proofs that verify at and near the end of the log', async (s) => {
+      const reader: NodeReader = { getNodes: (keys) => s.audit.readNodes(keys) };
+      for (const n of [13, 16, 20, 3]) await s.audit.appendAudit(entries(n, `f${n}`));
+      const leaves = (await s.audit.readAudit(-1, 100)).map((r) => leafHash(r.line));
+      for (const size of [1, 2, 15, 16, 17, 33, 35, 52]) {
+        const root = await rootAt(size, reader, 52);
+        assert.deepEqual(root, mth(leaves.slice(0, size)), `root at ${size}`);
+        for (const seq of new Set([0, size - 2, size - 1].filter((i) => i >= 0))) {
+          const proof = await inclusionProof(seq, size, reader, 52);
+          assert.ok(verifyInclusion(leaves[seq]!, seq, size, proof, root), `inclusion ${seq} in ${size}`);
+        }
+        for (const m of new Set([1, size - 1, 16].filter((m) => m >= 1 && m < size))) {
+          const proof = await consistencyProof(m, size, reader, 52);
+          assert.ok(verifyConsistency(m, size, proof, mth(leaves.slice(0, m)), root), `consistency ${m} -> ${size}`);
+        }
+      }
     });
 
     test('leaves nothing behind when a batch fails', async (s) => {

@@ -1,9 +1,11 @@
 // The audit log on PostgreSQL. One transaction per batch locks the head row, assigns the next
-// seqs, and writes the records, every Merkle node they complete and the new head in a single
-// statement: replicas serialise per batch (not per request), seqs stay gap-free across them, and
-// a batch that fails leaves nothing behind. Lines are built by recordLine, like every backend.
+// seqs, and writes the records, the Merkle nodes they complete that audit-nodes.ts keeps and the
+// new head in a single statement: replicas serialise per batch (not per request), seqs stay
+// gap-free across them, and a batch that fails leaves nothing behind. Lines are built by
+// recordLine, like every backend.
 import { appendLeaves, leafHash } from '../../audit/log/index.js';
 import { decodeHead, encodeHead, recordLine } from '../audit-line.js';
+import { nodesToStore, readAuditNodes, type AuditNodeSource } from '../audit-nodes.js';
 import type { AuditStore, StoredAuditRecord } from '../ports.js';
 import type { Db } from './pool.js';
 
@@ -11,8 +13,9 @@ const LOCK_HEAD = `SELECT size, edges FROM audit_head WHERE id = 1 FOR UPDATE`;
 
 // Records get seqs start, start+1, ... in array order. The lines travel as one JSON array
 // (JSON.stringify is ~10x cheaper than pg's text[] escaping, and json_array_elements_text gives
-// back each string exactly); nodes go in as three parallel arrays. The head update is guarded by
-// the size read under the lock, as a second line of defence.
+// back each string exactly); nodes go in as three parallel arrays, often empty since only
+// subtrees of 16+ leaves are kept (unnest of empty arrays inserts no row). The head update is
+// guarded by the size read under the lock, as a second line of defence.
 const WRITE_BATCH = `
   WITH records AS (
     INSERT INTO audit_records(seq, line)
@@ -28,6 +31,16 @@ const READ_NODES = `
   ORDER BY k.ord`;
 
 export function pgAuditStore(db: Db): AuditStore {
+  const nodeSource: AuditNodeSource = {
+    async storedNodes(keys) {
+      const { rows } = await db.query<{ hash: Buffer | null }>(READ_NODES, [keys.map((k) => k.level), keys.map((k) => k.index)]);
+      return rows.map((r) => r.hash ?? undefined);
+    },
+    async readAudit(after, limit) {
+      const { rows } = await db.query<StoredAuditRecord>(`SELECT seq, line FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit]);
+      return rows;
+    },
+  };
   return {
     async appendAudit(entries) {
       if (!entries.length) return [];
@@ -36,8 +49,8 @@ export function pgAuditStore(db: Db): AuditStore {
         if (!row) throw new Error('audit head row is missing: the schema was not migrated');
         const start = decodeHead(row.size, row.edges);
         const records: StoredAuditRecord[] = entries.map((e, i) => ({ seq: start.size + i, line: recordLine(start.size + i, e) }));
-        // Leaves are stored once, as the level-0 nodes.
-        const { head, nodes } = appendLeaves(start, records.map((r) => leafHash(r.line)));
+        const { head, nodes: completed } = appendLeaves(start, records.map((r) => leafHash(r.line)));
+        const nodes = nodesToStore(completed);
         const written = await q.query(WRITE_BATCH, [
           start.size,
           JSON.stringify(records.map((r) => r.line)),
@@ -51,21 +64,13 @@ export function pgAuditStore(db: Db): AuditStore {
         return records;
       });
     },
-    async readAudit(after, limit) {
-      const { rows } = await db.query<StoredAuditRecord>(`SELECT seq, line FROM audit_records WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit]);
-      return rows;
-    },
+    readAudit: nodeSource.readAudit,
     async auditHead() {
       const row = (await db.query<{ size: number; edges: string }>(`SELECT size, edges FROM audit_head WHERE id = 1`)).rows[0];
       return row ? decodeHead(row.size, row.edges) : { size: 0, edges: [] };
     },
     async readNodes(keys) {
-      if (!keys.length) return [];
-      const { rows } = await db.query<{ hash: Buffer | null }>(READ_NODES, [keys.map((k) => k.level), keys.map((k) => k.index)]);
-      return rows.map((r, i) => {
-        if (!r.hash) throw new Error(`audit node ${keys[i]!.level}/${keys[i]!.index} is missing`);
-        return r.hash;
-      });
+      return readAuditNodes(keys, nodeSource);
     },
     async saveCheckpoint(size, note, now) {
       await db.query(`INSERT INTO audit_checkpoints(size, note, created_at) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING`, [size, note, now]);

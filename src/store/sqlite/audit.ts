@@ -1,10 +1,12 @@
-// The audit log on SQLite: records, their leaves, the Merkle nodes they complete and the head,
-// all written in one IMMEDIATE transaction per batch. The head is read inside the transaction,
-// so a CLI process appending beside a running gateway still gets the next seq, never a duplicate.
+// The audit log on SQLite: records, the Merkle nodes they complete that audit-nodes.ts keeps, and
+// the head, all written in one IMMEDIATE transaction per batch. The head is read inside the
+// transaction, so a CLI process appending beside a running gateway still gets the next seq, never
+// a duplicate.
 import type Database from 'better-sqlite3';
 import { appendLeaves, leafHash } from '../../audit/log/index.js';
 import type { AuditHead, AuditInput, AuditStore, StoredAuditRecord } from '../ports.js';
 import { encodeHead, decodeHead, recordLine } from '../audit-line.js';
+import { nodesToStore, readAuditNodes, type AuditNodeSource } from '../audit-nodes.js';
 
 export function sqliteAuditStore(db: Database.Database): AuditStore {
   const headRow = db.prepare(`SELECT size, edges FROM audit_head WHERE id = 1`);
@@ -37,29 +39,31 @@ export function sqliteAuditStore(db: Database.Database): AuditStore {
     const records = entries.map((e, i) => ({ seq: start.size + i, line: recordLine(start.size + i, e) }));
     const leaves = records.map((r) => leafHash(r.line));
     const { head, nodes } = appendLeaves({ size: start.size, edges: [...start.edges] }, leaves);
-    // Leaves are stored once, as the level-0 nodes.
     for (const r of records) putRecord.run(r.seq, r.line);
-    for (const n of nodes) putNode.run(n.level, n.index, n.hash);
+    for (const n of nodesToStore(nodes)) putNode.run(n.level, n.index, n.hash);
     putHead.run({ size: head.size, edges: encodeHead(head) });
     return records;
   });
+
+  const nodeSource: AuditNodeSource = {
+    async storedNodes(keys) {
+      return keys.map((k) => node.get(k.level, k.index) as Buffer | undefined);
+    },
+    async readAudit(after, limit) {
+      return range.all(after, limit) as StoredAuditRecord[];
+    },
+  };
 
   return {
     async appendAudit(entries) {
       return entries.length ? append.immediate(entries) : [];
     },
-    async readAudit(after, limit) {
-      return range.all(after, limit) as StoredAuditRecord[];
-    },
+    readAudit: nodeSource.readAudit,
     async auditHead() {
       return readHead();
     },
     async readNodes(keys) {
-      return keys.map((k) => {
-        const hash = node.get(k.level, k.index) as Buffer | undefined;
-        if (!hash) throw new Error(`audit node ${k.level}/${k.index} is missing`);
-        return hash;
-      });
+      return readAuditNodes(keys, nodeSource);
     },
     async saveCheckpoint(size, note, now) {
       putCheckpoint.run(size, note, now);
