@@ -71,6 +71,7 @@ export function sendProblem(res: ServerResponse, p: ProblemOptions): number {
   res.writeHead(status, {
     'content-type': 'application/problem+json',
     'content-length': Buffer.byteLength(body),
+    'airlock-request-id': p.requestId,
     ...p.headers,
   });
   res.end(body);

@@ -35,8 +35,8 @@ export interface DataPlaneDeps extends DecideDeps, ApprovalGateDeps {
 export function createDataPlane(deps: DataPlaneDeps) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    // Every answer carries it as Airlock-Request-Id: sendProblem and the forward both set it.
     const requestId = randomUUID();
-    res.setHeader('airlock-request-id', requestId);
     let decided = decidedRequest({ clientIp: clientIpOf(req) });
     try {
       decided = await decideRequest(req, deps);
@@ -98,7 +98,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const upstreamStart = performance.now();
     try {
       const outcome = await mounted.upstream.forward(
-        { method: req.method ?? 'GET', path: d.path!, query: d.query!, headers: req.headers, body: d.body!, clientIp: d.clientIp },
+        { method: req.method ?? 'GET', path: d.path!, query: d.query!, headers: req.headers, body: d.body!, clientIp: d.clientIp, requestId },
         res,
       );
       deps.metrics.upstreamSeconds.observe({ resource: mounted.config.name }, (performance.now() - upstreamStart) / 1000);

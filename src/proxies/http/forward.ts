@@ -15,6 +15,8 @@ export interface ForwardRequest {
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
   readonly clientIp: string;
+  /** Sent back as `Airlock-Request-Id`, whatever the upstream says. */
+  readonly requestId: string;
 }
 
 export interface ForwardOutcome {
@@ -65,7 +67,11 @@ export class Upstream {
         },
         ({ statusCode, headers }) => {
           status = statusCode;
-          res.writeHead(statusCode, clientResponseHeaders(headers));
+          // Headers go to writeHead in one object: a header set earlier with setHeader would send
+          // node:http down its slow path, re-validating every upstream header one by one.
+          const out = clientResponseHeaders(headers);
+          out['airlock-request-id'] = req.requestId;
+          res.writeHead(statusCode, out);
           return res;
         },
       );
