@@ -46,6 +46,8 @@ export class ActiveGrants {
 
   /** The principal with the groups its live grants add. */
   withGrants(p: Principal): Principal {
+    // Usually there are none: skip building and hashing a key on every request.
+    if (this.byPrincipal.size === 0) return p;
     const grants = this.byPrincipal.get(`${p.type}::${p.id}`);
     if (!grants) return p;
     const now = this.now();
