@@ -5,6 +5,8 @@ import fc from 'fast-check';
 import { bundleFromFiles } from './bundle.js';
 import { createEngine } from './engine.js';
 import { finalize, fromAnswer } from './outcome.js';
+import { PolicySlices } from './policy-slices.js';
+import { forPrincipals } from './slice-plan.js';
 import { EntityIndex } from './request-entities.js';
 import { bundleText, policySpec, request, type ActionScopeSpec } from './test-policies.js';
 import type { DecideInput, PolicyBundle } from './types.js';
@@ -67,8 +69,8 @@ const comparable = (x: { effect: string; policies: readonly string[]; obligation
   reasons: x.reasons.map((r) => r.replace(/ \(no policy applies .*\)$/, '')),
 });
 
-describe('action slicing', () => {
-  it('gives the same decisions as evaluating the whole bundle, through action groups and resource hierarchies', () => {
+describe('slicing', () => {
+  it('gives the same decisions as evaluating the whole bundle, through action groups, resource hierarchies and group hierarchies', () => {
     fc.assert(
       fc.property(fc.array(policySpec(groupedScope), { maxLength: 10 }), fc.array(groupedRequest, { minLength: 1, maxLength: 10 }), (policies, requests) => {
         const bundle = bundleFromFiles({ 'p.cedar': bundleText(policies), 'entities.json': ENTITIES });
@@ -93,5 +95,42 @@ describe('action slicing', () => {
     assert.equal(engine.decide({ ...d, request: { ...d.request, action: 'read' } }).effect, 'allow');
     assert.equal(engine.decide({ ...d, request: { ...d.request, action: 'write' } }).effect, 'deny');
     engine.dispose();
+  });
+
+  it('hands Cedar only the policies pinned to what the principal reaches, or the whole slice when it reaches several', () => {
+    const bundle = bundleFromFiles({
+      'p.cedar': [
+        '@id("any") permit (principal, action, resource) when { context has k0 };',
+        '@id("g0") permit (principal in Group::"g0", action, resource);',
+        '@id("g2") permit (principal in Group::"g2", action, resource);',
+        '@id("u0") forbid (principal == User::"u0", action, resource);',
+      ].join('\n'),
+      'entities.json': ENTITIES,
+    });
+    const slices = new PolicySlices(bundle, new EntityIndex(bundle));
+    const setFor = (id: string, groups: string[]) => {
+      const d = { ...fc.sample(request, 1)[0]!, principal: { type: 'User' as const, id, groups, mfa: false, mfaAge: 0, authMethod: 'oidc' as const } };
+      return slices.forPrincipal(slices.forRequest(d), d).policies.map((p) => p.id);
+    };
+    try {
+      assert.deepEqual(setFor('u9', []), ['any']);
+      assert.deepEqual(setFor('u9', ['g2']), ['any', 'g2']);
+      assert.deepEqual(setFor('u9', ['g1']), ['any', 'g0'], 'g1 is inside g0 (entities.json)');
+      assert.deepEqual(setFor('u0', []), ['any', 'u0']);
+      assert.deepEqual(setFor('u0', ['g2']), ['any', 'g0', 'g2', 'u0'], 'two pinned entities: the whole slice');
+    } finally {
+      slices.dispose();
+    }
+  });
+
+  it('leaves a slice whole when cutting it by principal would copy its unpinned policies too often', () => {
+    const pinned = (n: number) => Array.from({ length: n }, (_, i) => `permit (principal in Group::"x${i}", action, resource);`);
+    const unpinned = (n: number) => Array.from({ length: n }, () => 'permit (principal, action, resource) when { context has k0 };');
+    const cut = (text: string[]) => forPrincipals(bundleFromFiles({ 'p.cedar': text.join('\n') }).policies) !== undefined;
+    assert.equal(cut(pinned(3)), true);
+    assert.equal(cut(unpinned(3)), false, 'nothing pinned');
+    assert.equal(cut([...pinned(300)]), false, 'too many pinned entities');
+    assert.equal(cut([...pinned(40), ...unpinned(10)]), false, '40 sets x 10 copies');
+    assert.equal(cut([...pinned(10), ...unpinned(5)]), true);
   });
 });

@@ -32,15 +32,23 @@ export function createEngine(bundle: PolicyBundle, options: EngineOptions = {}):
     const hit = cache.get(key);
     if (hit) return hit;
     const { principal, request } = input;
-    const answer = statefulIsAuthorized({
-      principal: { type: principal.type, id: principal.id },
-      action: { type: 'Action', id: request.action },
-      resource: { type: request.resource.type, id: request.resource.id },
-      context,
-      preparsedPolicySetId: slice.setId,
-      entities: entities.forRequest(input),
-    });
-    const outcome = fromAnswer(answer, byId);
+    // The principal cut only on a miss: the key already names the principal and its groups. When
+    // nothing is left, the answer is the one Cedar would give, without asking it.
+    const set = slices.forPrincipal(slice, input);
+    const outcome =
+      set.setId === undefined
+        ? denied(['no permit matched'], [], true)
+        : fromAnswer(
+            statefulIsAuthorized({
+              principal: { type: principal.type, id: principal.id },
+              action: { type: 'Action', id: request.action },
+              resource: { type: request.resource.type, id: request.resource.id },
+              context,
+              preparsedPolicySetId: set.setId,
+              entities: entities.forRequest(input),
+            }),
+            byId,
+          );
     if (outcome.cacheable && key.length <= MAX_KEY_LENGTH) cache.set(key, outcome);
     return outcome;
   };

@@ -3,7 +3,7 @@
 import { policySetTextToParts, policyToJson, validate } from './cedar.js';
 import { parseObligations } from './annotations.js';
 import { sha256Hex } from './bundle-files.js';
-import { actionScope, contextKeys, resourceScope } from './policy-scope.js';
+import { actionScope, contextKeys, principalScope, resourceScope } from './policy-scope.js';
 import { formatCedarError, lineCol } from './source-location.js';
 import type { BundlePolicy } from './types.js';
 
@@ -45,7 +45,7 @@ function parseOne(file: string, shown: string, text: string, policyText: string,
   }
   return {
     id, file, index, effect: json.effect, text: policyText, digest: sha256Hex(policyText), json, obligations,
-    actionScope: actionScope(json), resourceScope: resourceScope(json), contextKeys: contextKeys(json),
+    actionScope: actionScope(json), resourceScope: resourceScope(json), principalScope: principalScope(json), contextKeys: contextKeys(json),
   };
 }
 

@@ -2,7 +2,8 @@
 // The engine slices the bundle by action scope and keys its cache on the context keys read,
 // so both answers must over-approximate: when in doubt, say "all".
 import type { PolicyJson } from './cedar.js';
-import type { ActionScope, ContextKeys, ResourceScope } from './types.js';
+import { formatEntity } from '../model/entity.js';
+import type { ActionScope, ContextKeys, PrincipalScope, ResourceScope } from './types.js';
 
 export function actionScope(policy: PolicyJson): ActionScope {
   const c = policy.action;
@@ -26,6 +27,15 @@ export function resourceScope(policy: PolicyJson): ResourceScope {
   if (!pinned || !('entity' in pinned.e)) return { any: true };
   const ref = '__entity' in pinned.e.entity ? pinned.e.entity.__entity : pinned.e.entity;
   return ref.type === 'Resource' ? { any: false, op: pinned.op, id: ref.id } : { any: true };
+}
+
+export function principalScope(policy: PolicyJson): PrincipalScope {
+  const c = policy.principal;
+  // `==` and `in` both pin E: `principal == E` can only match E itself, which `in E` covers too.
+  const pinned = c.op === '==' || c.op === 'in' ? c : c.op === 'is' && c.in ? c.in : undefined;
+  if (!pinned || !('entity' in pinned)) return { any: true };
+  const ref = '__entity' in pinned.entity ? pinned.entity.__entity : pinned.entity;
+  return { any: false, uid: formatEntity(ref) };
 }
 
 export function contextKeys(policy: PolicyJson): ContextKeys {

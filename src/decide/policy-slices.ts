@@ -1,11 +1,12 @@
 // Decide stage: the bundle as pre-parsed Cedar policy sets, one per slice (see slice-plan.ts
-// for which policies a slice holds), built once per engine, and the lookup of a request's slice.
+// for which policies a slice holds), built once per engine, and the lookup of a request's slice:
+// by action and container first, then, when the decision is not cached, by principal.
 import { preparsePolicySet } from './cedar.js';
 import { randomUUID } from 'node:crypto';
 import { AirlockError } from '../lib/errors.js';
 import type { EntityRef } from '../model/entity.js';
 import type { EntityIndex } from './request-entities.js';
-import { forAction, forContainer, namedActions, namedContainers } from './slice-plan.js';
+import { forAction, forContainer, forPrincipals, namedActions, namedContainers } from './slice-plan.js';
 import type { BundlePolicy, ContextKeys, DecideInput, PolicyBundle } from './types.js';
 
 export interface Slice {
@@ -14,6 +15,8 @@ export interface Slice {
   readonly policies: readonly BundlePolicy[];
   /** The context keys any of the slice's policies reads: the decision cache keys on these. */
   readonly contextKeys: ContextKeys;
+  /** The slice cut by principal (forPrincipals); absent when it is not cut. */
+  readonly byPrincipal?: { readonly unpinned: Slice; readonly pinned: ReadonlyMap<string, Slice> };
 }
 
 const UNNAMED = '\0unnamed'; // any action that no policy or group names
@@ -31,11 +34,22 @@ export class PolicySlices {
     // Several engines (live, shadow, replay) share Cedar's one table of pre-parsed sets.
     const prefix = `airlock-${++engines}-${randomUUID().slice(0, 8)}`;
     const byMembers = new Map<string, Slice>();
-    const build = (policies: BundlePolicy[]): Slice => {
+    const set = (policies: BundlePolicy[]): Slice => {
       const members = policies.map((p) => p.id).join('\0');
       let slice = byMembers.get(members);
       if (!slice) byMembers.set(members, (slice = this.preparse(`${prefix}-${byMembers.size}`, policies)));
       return slice;
+    };
+    const cuts = new Map<Slice, Slice>();
+    const build = (policies: BundlePolicy[]): Slice => {
+      const whole = set(policies);
+      let cut = cuts.get(whole);
+      if (!cut) {
+        const plan = forPrincipals(policies);
+        cut = plan ? { ...whole, byPrincipal: { unpinned: set(plan.unpinned), pinned: new Map([...plan.pinned].map(([uid, ps]) => [uid, set(ps)])) } } : whole;
+        cuts.set(whole, cut);
+      }
+      return cut;
     };
     this.actions = namedActions(bundle);
     this.containers = namedContainers(bundle);
@@ -61,6 +75,23 @@ export class PolicySlices {
     const usual = container !== '' && (resource.type === 'Resource' ? resource.id === container : !this.entities.has(resource));
     if (!usual) return this.byAction.get(action)!;
     return this.byActionContainer.get(`${action}\0${this.containers.has(container) ? container : OTHER}`)!;
+  }
+
+  /**
+   * The smallest set of `slice` that can decide for this principal: the one of the single pinned
+   * entity it reaches, the unpinned policies when it reaches none, the whole slice when several.
+   */
+  forPrincipal(slice: Slice, input: DecideInput): Slice {
+    const cut = slice.byPrincipal;
+    if (!cut) return slice;
+    let match: Slice | undefined;
+    for (const uid of this.entities.principalAncestry(input.principal)) {
+      const s = cut.pinned.get(uid);
+      if (!s) continue;
+      if (match) return slice;
+      match = s;
+    }
+    return match ?? cut.unpinned;
   }
 
   /** Replaces every pre-parsed set with an empty one, returning Cedar's memory. */

@@ -38,6 +38,14 @@ export class EntityIndex {
     return [...seen.values()];
   }
 
+  /** `Type::"id"` of the principal, its groups, and all their static ancestors. */
+  principalAncestry(principal: DecideInput['principal']): Set<string> {
+    const out = new Set<string>();
+    const starts: EntityRef[] = [{ type: principal.type, id: principal.id }, ...principal.groups.map((g) => ({ type: 'Group', id: g }))];
+    for (const start of starts) for (const ref of this.ancestorsAndSelf(start)) out.add(key(ref));
+    return out;
+  }
+
   /** The entities for one request: principal, resource, action, each with its ancestors. */
   forRequest(input: DecideInput): EntityJson[] {
     const out = new Map<string, EntityJson>();

@@ -22,6 +22,12 @@ export type ActionScope = { readonly all: true } | { readonly all: false; readon
  */
 export type ResourceScope = { readonly any: true } | { readonly any: false; readonly op: 'eq' | 'in'; readonly id: string };
 
+/**
+ * The entity a policy's principal scope pins (`principal == E`, `principal in E`, `principal is T
+ * in E`), as `Type::"id"`; `any` for `principal`, `principal is T` and template slots.
+ */
+export type PrincipalScope = { readonly any: true } | { readonly any: false; readonly uid: string };
+
 /** The context keys a policy reads; `all` when it uses `context` as a whole value. */
 export type ContextKeys = 'all' | readonly string[];
 
@@ -41,6 +47,7 @@ export interface BundlePolicy {
   readonly obligations: PolicyObligations;
   readonly actionScope: ActionScope;
   readonly resourceScope: ResourceScope;
+  readonly principalScope: PrincipalScope;
   readonly contextKeys: ContextKeys;
 }
 
