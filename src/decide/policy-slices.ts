@@ -25,9 +25,9 @@ let engines = 0;
 
 export class PolicySlices {
   private readonly byAction = new Map<string, Slice>();
-  private readonly byActionContainer = new Map<string, Slice>();
+  /** action -> container (or OTHER) -> slice: nested, so a request builds no key string. */
+  private readonly byActionContainer = new Map<string, Map<string, Slice>>();
   private readonly actions: Set<string>;
-  private readonly containers: Set<string>;
   private readonly setIds: string[] = [];
 
   constructor(bundle: PolicyBundle, private readonly entities: EntityIndex) {
@@ -52,14 +52,14 @@ export class PolicySlices {
       return cut;
     };
     this.actions = namedActions(bundle);
-    this.containers = namedContainers(bundle);
-    const containerIds = new Map([...this.containers].map((c) => [c, resourceIds(entities.ancestorsAndSelf({ type: 'Resource', id: c }))]));
+    const containerIds = new Map([...namedContainers(bundle)].map((c) => [c, resourceIds(entities.ancestorsAndSelf({ type: 'Resource', id: c }))]));
     try {
       for (const action of [...this.actions, UNNAMED]) {
         const policies = forAction(bundle, action === UNNAMED ? undefined : action);
         this.byAction.set(action, build(policies));
-        for (const [c, ids] of containerIds) this.byActionContainer.set(`${action}\0${c}`, build(forContainer(policies, c, ids)));
-        this.byActionContainer.set(`${action}\0${OTHER}`, build(forContainer(policies, undefined, new Set())));
+        const byContainer = new Map([...containerIds].map(([c, ids]) => [c, build(forContainer(policies, c, ids))]));
+        byContainer.set(OTHER, build(forContainer(policies, undefined, new Set())));
+        this.byActionContainer.set(action, byContainer);
       }
     } catch (e) {
       this.dispose();
@@ -74,7 +74,8 @@ export class PolicySlices {
     // container itself and for a resource entities.json does not describe.
     const usual = container !== '' && (resource.type === 'Resource' ? resource.id === container : !this.entities.has(resource));
     if (!usual) return this.byAction.get(action)!;
-    return this.byActionContainer.get(`${action}\0${this.containers.has(container) ? container : OTHER}`)!;
+    const byContainer = this.byActionContainer.get(action)!;
+    return byContainer.get(container) ?? byContainer.get(OTHER)!;
   }
 
   /**
