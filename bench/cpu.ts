@@ -12,8 +12,9 @@ const TICKS_PER_SECOND = (() => {
   }
 })();
 
-function ownTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** utime + stime of one /proc stat file (a process, or one thread under /proc/<pid>/task). */
+function statTicks(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   // The command name (field 2) may hold spaces; fields after it start past the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the line)
@@ -38,13 +39,26 @@ export function cpuMicros(pid: number): number {
   const queue = [pid];
   for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
     try {
-      ticks += ownTicks(p);
+      ticks += statTicks(`/proc/${p}/stat`);
       queue.push(...childPids(p));
     } catch {
       // a descendant exited between listing and reading
     }
   }
   return (ticks * 1e6) / TICKS_PER_SECOND;
+}
+
+/** Microseconds of CPU used so far by each thread of `pid`, by thread id. */
+export function threadCpuMicros(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      out.set(tid, (statTicks(`/proc/${pid}/task/${tid}/stat`) * 1e6) / TICKS_PER_SECOND);
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return out;
 }
 
 /** Microseconds of CPU the whole machine has spent busy (all cores, every process). */

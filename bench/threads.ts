@@ -3,34 +3,22 @@
 // compilers). Read from /proc/<pid>/task/*/stat, so it counts time on the CPU only; V8's sampling
 // profiler (bench/profile.ts) also charges a thread for the time it was preempted, which on a
 // busy 2-core machine inflates whatever was running when another thread woke up.
-import { readdirSync, readFileSync } from 'node:fs';
 import { startAirlockTarget } from './airlock-target.js';
+import { threadCpuMicros } from './cpu.js';
 import { runLoad } from './load.js';
 import { killAll, startTsChild, stopChild } from './processes.js';
 
 const seconds = Number(process.argv[2] ?? 6);
 const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-const TICK_US = 10_000; // USER_HZ is 100 on Linux
-
-/** CPU microseconds so far of each thread of `pid`, by thread id. */
-function threadCpu(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(tid, (Number(fields[11]) + Number(fields[12])) * TICK_US);
-  }
-  return out;
-}
 
 async function main(): Promise<void> {
   const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
   const gw = await startAirlockTarget(upstream.url);
   const spec = { url: gw.url, body, headers: gw.headers, pid: gw.pid };
   await runLoad({ ...spec, seconds: 2 });
-  const before = threadCpu(gw.pid);
+  const before = threadCpuMicros(gw.pid);
   const r = await runLoad({ ...spec, seconds });
-  const after = threadCpu(gw.pid);
+  const after = threadCpuMicros(gw.pid);
   process.stdout.write(`${Math.round(r.ok / r.seconds)} req/s, ${((r.cpuUs ?? 0) / r.ok).toFixed(1)} µs CPU per request in all\n`);
   // The first thread is the request thread; the worker that spends the most besides is the audit writer.
   const rows = [...after].map(([tid, us]) => ({ tid, perRequest: (us - (before.get(tid) ?? 0)) / r.ok })).filter((t) => t.perRequest > 0.05);
