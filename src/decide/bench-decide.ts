@@ -15,30 +15,40 @@ export interface DecideBench {
   readonly hitP99Us: number;
 }
 
-const ACTIONS = 20;
-const GROUPS = 50;
-const MODELS = 10;
+// The synthetic world both the decide and the replay benchmarks draw from.
+export const ACTIONS = 20;
+export const GROUPS = 50;
+export const MODELS = 10;
+export const RESOURCES = 3;
 
-export function benchDecide(policyCount: number, { misses = 2000, hits = 20000 } = {}): DecideBench {
-  const policies: string[] = [];
-  for (let i = 0; i < policyCount; i++) {
+/**
+ * `count` policies over that world, one in ten a forbid, each pinned to a group, an action and a
+ * resource and reading two context keys. With `unscopedEvery`, every such policy has no action
+ * scope, so it lands in every action slice.
+ */
+export function benchPolicies(count: number, unscopedEvery?: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
     const effect = i % 10 === 9 ? 'forbid' : 'permit';
-    // One policy in a hundred has no action scope: it lands in every slice.
-    const action = i % 100 === 99 ? 'action' : `action == Action::"act${i % ACTIONS}"`;
-    policies.push(
-      `${effect} (principal in Group::"g${i % GROUPS}", ${action}, resource in Resource::"r${i % 3}")\n` +
+    const action = unscopedEvery && i % unscopedEvery === unscopedEvery - 1 ? 'action' : `action == Action::"act${i % ACTIONS}"`;
+    out.push(
+      `@id("p${i}") ${effect} (principal in Group::"g${i % GROUPS}", ${action}, resource in Resource::"r${i % RESOURCES}")\n` +
         `  when { context.model == "m${i % MODELS}" && context.hour >= ${i % 6} };`,
     );
   }
+  return out.join('\n');
+}
+
+export function benchDecide(policyCount: number, { misses = 2000, hits = 20000 } = {}): DecideBench {
   const started = performance.now();
-  const engine = createEngine(bundleFromFiles({ 'bench.cedar': policies.join('\n') }));
+  const engine = createEngine(bundleFromFiles({ 'bench.cedar': benchPolicies(policyCount, 100) }));
   const loadMs = performance.now() - started;
 
   const now = new Date('2024-06-03T12:00:00Z');
   const request = (n: number): DecideInput => {
     const principal = { type: 'User' as const, id: `u${n}`, groups: [`g${n % GROUPS}`, `g${(n * 7) % GROUPS}`], mfa: true, mfaAge: 10, authMethod: 'oidc' as const };
     const context = { ...commonContext({ principal, sourceIp: '10.0.0.1', method: 'POST', path: '/v1/chat/completions', now }), model: `m${n % MODELS}`, stream: false };
-    const resourceName = `r${n % 3}`;
+    const resourceName = `r${n % RESOURCES}`;
     return {
       principal, context, resourceAttributes: { environment: 'production' },
       request: { action: `act${n % ACTIONS}`, resource: { type: 'Model', id: `${resourceName}/m${n % MODELS}` }, resourceName, context: {} },

@@ -4,6 +4,7 @@
 // users with fixed groups, each using a few (action, model) pairs, spread over 24 hours, so the
 // decision cache hits only where a real one would (same user, request and hour).
 import { decisionRecord } from '../audit/records.js';
+import { ACTIONS, benchPolicies, GROUPS, MODELS, RESOURCES } from '../decide/bench-decide.js';
 import { bundleFromFiles, commonContext, createEngine, type PolicyEngine } from '../decide/index.js';
 import type { Principal } from '../model/principal.js';
 import { recordLine } from '../store/audit-line.js';
@@ -20,22 +21,6 @@ export interface ReplayBench {
 }
 
 const USERS = 500;
-const GROUPS = 50;
-const ACTIONS = 20;
-const MODELS = 10;
-const RESOURCES = 3;
-
-export function benchPolicies(count: number, extra = ''): string {
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const effect = i % 10 === 9 ? 'forbid' : 'permit';
-    out.push(
-      `@id("p${i}") ${effect} (principal in Group::"g${i % GROUPS}", action == Action::"act${i % ACTIONS}", resource in Resource::"r${i % RESOURCES}")\n` +
-        `  when { context.model == "m${i % MODELS}" && context.hour >= ${i % 6} };`,
-    );
-  }
-  return `${out.join('\n')}\n${extra}`;
-}
 
 /** The synthetic log as record lines, decided by `live`. */
 export function syntheticLog(n: number, live: PolicyEngine): string[] {
@@ -70,7 +55,7 @@ export async function benchReplay(n = 100_000): Promise<ReplayBench> {
   const live = createEngine(bundleFromFiles({ 'p.cedar': benchPolicies(100) }));
   const lines = syntheticLog(n, live);
   live.dispose();
-  const candidate = createEngine(bundleFromFiles({ 'p.cedar': benchPolicies(100, '@id("stop") forbid (principal in Group::"g8", action, resource);') }), { cacheSize: 100_000 });
+  const candidate = createEngine(bundleFromFiles({ 'p.cedar': `${benchPolicies(100)}\n@id("stop") forbid (principal in Group::"g8", action, resource);` }), { cacheSize: 100_000 });
   let report: ReplayReport;
   try {
     report = await replay(pages(lines, 5000), { engine: candidate, attributesOf: () => ({ environment: 'production' }) });
