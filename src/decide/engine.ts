@@ -5,7 +5,7 @@ import { statefulIsAuthorized } from './cedar.js';
 import type { Decision } from '../model/decision.js';
 import { formatEntity } from '../model/entity.js';
 import { cacheKey, MAX_KEY_LENGTH, visibleContext } from './cache-key.js';
-import { DecisionCache } from './decision-cache.js';
+import { LruCache } from '../lib/lru-cache.js';
 import { denied, finalize, fromAnswer, type Outcome } from './outcome.js';
 import { PolicySlices } from './policy-slices.js';
 import { EntityIndex } from './request-entities.js';
@@ -20,7 +20,9 @@ export function createEngine(bundle: PolicyBundle, options: EngineOptions = {}):
   const byId = new Map<string, BundlePolicy>(bundle.policies.map((p) => [p.id, p]));
   const entities = new EntityIndex(bundle);
   const slices = new PolicySlices(bundle, entities);
-  const cache = new DecisionCache<Outcome>(options.cacheSize ?? 10_000);
+  // Keys say everything a cached outcome depends on (cache-key.ts); the cache lives and dies with
+  // this engine, so a new bundle version never sees an old outcome.
+  const cache = new LruCache<string, Outcome>(options.cacheSize ?? 10_000);
   let disposed = false;
 
   const evaluate = (input: DecideInput): Outcome => {

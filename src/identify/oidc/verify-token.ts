@@ -6,8 +6,9 @@
 
 import { decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AirlockError } from '../../lib/errors.js';
+import { LruCache } from '../../lib/lru-cache.js';
 import type { Principal } from '../../model/principal.js';
-import { identityFromClaims, principalFromIdentity } from './claims.js';
+import { identityFromClaims, principalFromIdentity, type VerifiedIdentity } from './claims.js';
 import {
   ALLOWED_ALGORITHMS,
   CLOCK_TOLERANCE_S,
@@ -18,7 +19,6 @@ import {
 import { loadJwksFile } from './jwks-file.js';
 import { createRemoteJwks } from './jwks-remote.js';
 import { refusalReason } from './refusal-reason.js';
-import { TokenCache } from './token-cache.js';
 
 export interface OidcVerifierOptions {
   /** Clock in unix ms; injected by tests. */
@@ -46,7 +46,9 @@ export async function createOidcVerifier(
 ): Promise<OidcVerifier> {
   const now = opts.now ?? Date.now;
   const issuers = await loadIssuers(configs, now, opts.baseDir ?? process.cwd());
-  const cache = new TokenCache(opts.cacheSize ?? 10_000);
+  // Verified tokens, keyed by the whole token string (a changed byte is a miss). Entries hold
+  // claims, not a finished Principal: the time-dependent parts are recomputed at each use.
+  const cache = new LruCache<string, VerifiedIdentity>(Math.max(1, opts.cacheSize ?? 10_000));
 
   async function verifyUncached(token: string, nowMs: number): Promise<Principal> {
     if (token.length > MAX_TOKEN_LENGTH) throw refuse('token too large');

@@ -1,23 +1,21 @@
-// Decide stage: a small bounded cache of Cedar outcomes, least recently used out first.
-// Keys say everything a cached outcome depends on (see cache-key.ts); the cache lives and
-// dies with one engine, so a new bundle version never sees an old outcome.
+// A small bounded cache, least recently used out first. Map keeps insertion order, so re-inserting
+// a key on every hit makes the first key the least recently used one. Capacity 0 caches nothing.
 
-export class DecisionCache<V> {
-  private readonly entries = new Map<string, V>();
+export class LruCache<K, V> {
+  private readonly entries = new Map<K, V>();
 
   constructor(private readonly capacity: number) {}
 
-  get(key: string): V | undefined {
+  get(key: K): V | undefined {
     const v = this.entries.get(key);
     if (v !== undefined) {
-      // Map keeps insertion order: re-inserting makes this the most recently used entry.
       this.entries.delete(key);
       this.entries.set(key, v);
     }
     return v;
   }
 
-  set(key: string, value: V): void {
+  set(key: K, value: V): void {
     if (this.capacity <= 0) return;
     this.entries.delete(key);
     this.entries.set(key, value);
@@ -25,6 +23,10 @@ export class DecisionCache<V> {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
+  }
+
+  delete(key: K): void {
+    this.entries.delete(key);
   }
 
   get size(): number {
