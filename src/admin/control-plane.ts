@@ -75,10 +75,12 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const clientIp = clientIpOf(req);
     const method = req.method ?? 'GET';
     const audit = (entry: Parameters<typeof decisionRecord>[0]) => deps.audit.append(decisionRecord(entry));
-    const refuse = async (code: Parameters<typeof sendProblem>[1]['code'], detail: string, facts: Partial<Parameters<typeof decisionRecord>[0]> = {}, headers?: Record<string, string>) => {
+    const refuse = (code: Parameters<typeof sendProblem>[1]['code'], detail: string, facts: Partial<Parameters<typeof decisionRecord>[0]> = {}, headers?: Record<string, string>) => {
       const status = sendProblem(res, { code, detail, requestId, headers: headers ?? bearerChallenge(code) });
       deps.metrics.controlPlane.inc({ action: facts.action ?? '-', decision: facts.decision?.effect ?? code });
-      await audit({ requestId, time, surface: 'control', refusal: code, reasons: [detail], status, latencyMs: performance.now() - started, ...facts }).catch(() => undefined);
+      // Queued, not awaited: the refusal is already sent, and a queued record is retried until the
+      // store takes it, where an awaited append that failed would be lost.
+      deps.audit.enqueue(decisionRecord({ requestId, time, surface: 'control', refusal: code, reasons: [detail], status, latencyMs: performance.now() - started, ...facts }));
     };
 
     let principal;
