@@ -27,7 +27,6 @@ export class PolicySlices {
   private readonly byAction = new Map<string, Slice>();
   /** action -> container (or OTHER) -> slice: nested, so a request builds no key string. */
   private readonly byActionContainer = new Map<string, Map<string, Slice>>();
-  private readonly actions: Set<string>;
   private readonly setIds: string[] = [];
 
   constructor(bundle: PolicyBundle, private readonly entities: EntityIndex) {
@@ -51,10 +50,9 @@ export class PolicySlices {
       }
       return cut;
     };
-    this.actions = namedActions(bundle);
     const containerIds = new Map([...namedContainers(bundle)].map((c) => [c, resourceIds(entities.ancestorsAndSelf({ type: 'Resource', id: c }))]));
     try {
-      for (const action of [...this.actions, UNNAMED]) {
+      for (const action of [...namedActions(bundle), UNNAMED]) {
         const policies = forAction(bundle, action === UNNAMED ? undefined : action);
         this.byAction.set(action, build(policies));
         const byContainer = new Map([...containerIds].map(([c, ids]) => [c, build(forContainer(policies, c, ids))]));
@@ -68,7 +66,8 @@ export class PolicySlices {
   }
 
   forRequest({ request }: DecideInput): Slice {
-    const action = this.actions.has(request.action) ? request.action : UNNAMED;
+    // Every named action has its own slice; any other meets the unnamed one.
+    const action = this.byAction.has(request.action) ? request.action : UNNAMED;
     const { resource, resourceName: container } = request;
     // The container cut assumes the resource's ancestors are the container's: true for the
     // container itself and for a resource entities.json does not describe.
