@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Decision } from '../model/decision.js';
-import { decisionEntry, decisionRecord, outcomeRecord, type DecisionFacts } from './records.js';
+import type { AuditEntry } from '../store/ports.js';
+import { decisionRecord, outcomeRecord, type DecisionFacts } from './records.js';
+
+const decisionEntry = (f: DecisionFacts) => JSON.parse(decisionRecord(f)) as AuditEntry;
 
 const text = fc.string({ unit: 'binary', maxLength: 12 });
 const decisionArb: fc.Arbitrary<Decision> = fc.record({

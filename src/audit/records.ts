@@ -5,7 +5,7 @@ import type { Decision } from '../model/decision.js';
 import type { CedarRecord, EntityRef } from '../model/entity.js';
 import { formatEntity } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
-import type { AuditEntry, EncodedEntry } from '../store/ports.js';
+import type { EncodedEntry } from '../store/ports.js';
 import type { CapturedBody } from './capture/index.js';
 
 export interface PrincipalSummary {
@@ -58,11 +58,6 @@ export function decisionRecord(f: DecisionFacts): EncodedEntry {
   if (f.status !== undefined) text += `,"status":${json(f.status)}`;
   if (f.latencyMs !== undefined) text += `,"latency_ms":${json(round(f.latencyMs))}`;
   return `${text}}` as EncodedEntry;
-}
-
-/** The decision record as an object, for callers that read it rather than append it. */
-export function decisionEntry(f: DecisionFacts): AuditEntry {
-  return JSON.parse(decisionRecord(f)) as AuditEntry;
 }
 
 const decisionFieldsOf = new WeakMap<Decision, string>();
