@@ -8,13 +8,13 @@ import type { Principal } from '../model/principal.js';
 import type { EncodedEntry } from '../store/ports.js';
 import type { CapturedBody } from './capture/index.js';
 
-export interface PrincipalSummary {
+interface PrincipalSummary {
   readonly type: string;
   readonly id: string;
   readonly groups: readonly string[];
 }
 
-export function principalSummary(p: Principal): PrincipalSummary {
+function principalSummary(p: Principal): PrincipalSummary {
   return { type: p.type, id: p.id, groups: p.groups };
 }
 

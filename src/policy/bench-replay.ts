@@ -23,7 +23,7 @@ export interface ReplayBench {
 const USERS = 500;
 
 /** The synthetic log as record lines, decided by `live`. */
-export function syntheticLog(n: number, live: PolicyEngine): string[] {
+function syntheticLog(n: number, live: PolicyEngine): string[] {
   const lines: string[] = [];
   const start = Date.parse('2024-06-03T00:00:00Z');
   for (let i = 0; lines.length < n; i++) {
