@@ -113,7 +113,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const action = target.action ?? route.action;
     const { resource } = target;
     const request: ActionRequest = { action, resource, resourceName: target.resourceName ?? '', context: target.context ?? {} };
-    const context = { ...commonContext({ principal, sourceIp: clientIp, method, path: url.pathname, now: time }), ...target.context };
+    const context = commonContext({ principal, sourceIp: clientIp, method, path: url.pathname, now: time }, target.context);
     const decision = deps.engine().decide({ principal, request, context });
     const facts = { principal, action, resource, resourceName: target.resourceName, context, decision };
     const proceeds = decision.effect === 'allow' || (decision.effect === 'approval_required' && route.handlesApproval);

@@ -47,7 +47,7 @@ export function benchDecide(policyCount: number, { misses = 2000, hits = 20000 }
   const now = new Date('2024-06-03T12:00:00Z');
   const request = (n: number): DecideInput => {
     const principal = { type: 'User' as const, id: `u${n}`, groups: [`g${n % GROUPS}`, `g${(n * 7) % GROUPS}`], mfa: true, mfaAge: 10, authMethod: 'oidc' as const };
-    const context = { ...commonContext({ principal, sourceIp: '10.0.0.1', method: 'POST', path: '/v1/chat/completions', now }), model: `m${n % MODELS}`, stream: false };
+    const context = commonContext({ principal, sourceIp: '10.0.0.1', method: 'POST', path: '/v1/chat/completions', now }, { model: `m${n % MODELS}`, stream: false });
     const resourceName = `r${n % RESOURCES}`;
     return {
       principal, context, resourceAttributes: { environment: 'production' },

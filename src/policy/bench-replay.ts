@@ -38,7 +38,7 @@ function syntheticLog(n: number, live: PolicyEngine): string[] {
     const resourceName = `r${(u + pick) % RESOURCES}`;
     const time = new Date(start + Math.floor((i / n) * 86_400_000));
     const path = '/v1/chat/completions';
-    const context = { ...commonContext({ principal, sourceIp: `10.0.${u % 256}.${pick}`, method: 'POST', path, now: time }), model, stream: i % 2 === 0, max_tokens: 256 };
+    const context = commonContext({ principal, sourceIp: `10.0.${u % 256}.${pick}`, method: 'POST', path, now: time }, { model, stream: i % 2 === 0, max_tokens: 256 });
     const request = { action, resource: { type: 'Model', id: `${resourceName}/${model}` }, resourceName, context: {} };
     const decision = live.decide({ principal, request, context, resourceAttributes: { environment: 'production' } });
     const requestId = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
