@@ -17,11 +17,11 @@ export function splitRequestPath(url: string): RequestPath | undefined | 'bad_pa
   const q = url.indexOf('?');
   const pathname = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? '' : url.slice(q);
-  if (!pathname.startsWith('/')) return 'bad_path';
-  const segments = pathname.split('/');
-  if (segments.some((s) => DOT_SEGMENT.test(s))) return 'bad_path';
-  const resourceName = segments[1];
+  if (pathname.charCodeAt(0) !== 0x2f) return 'bad_path';
+  // A dot segment, raw or encoded, needs a '.' or a '%': most paths have neither and skip the scan.
+  if ((pathname.includes('.') || pathname.includes('%')) && pathname.split('/').some((s) => DOT_SEGMENT.test(s))) return 'bad_path';
+  const slash = pathname.indexOf('/', 1);
+  const resourceName = slash === -1 ? pathname.slice(1) : pathname.slice(1, slash);
   if (!resourceName) return undefined;
-  const rest = segments.slice(2).join('/');
-  return { resourceName, path: `/${rest}`, query };
+  return { resourceName, path: slash === -1 ? '/' : pathname.slice(slash), query };
 }
