@@ -7,6 +7,7 @@ import { formatEntity } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
 import type { EncodedEntry } from '../store/ports.js';
 import type { CapturedBody } from './capture/index.js';
+import { isoTime } from '../lib/iso-time.js';
 
 interface PrincipalSummary {
   readonly type: string;
@@ -48,7 +49,7 @@ export interface DecisionFacts {
 export function decisionRecord(f: DecisionFacts): EncodedEntry {
   const d = f.decision;
   let text =
-    `{"kind":"decision","time":"${f.time.toISOString()}","request_id":${json(f.requestId)},"surface":"${f.surface}"` +
+    `{"kind":"decision","time":"${isoTime(f.time)}","request_id":${json(f.requestId)},"surface":"${f.surface}"` +
     `,"principal":${f.principal ? json(principalSummary(f.principal)) : 'null'}` +
     `,"action":${json(f.action ?? null)},"resource":${f.resource ? json(formatEntity(f.resource)) : 'null'},"resource_name":${json(f.resourceName ?? null)}` +
     `,${d ? decisionFields(d) : `"decision":${json(f.refusal ?? 'deny')},"reasons":${json(f.reasons ?? [])},"policies":[],"policy_version":null`}` +
@@ -85,7 +86,7 @@ export interface OutcomeFacts {
 /** Appended when an allowed request's response ends; linked to its decision by request_id. */
 export function outcomeRecord(f: OutcomeFacts): EncodedEntry {
   const text =
-    `{"kind":"outcome","time":"${f.time.toISOString()}","request_id":${json(f.requestId)}` +
+    `{"kind":"outcome","time":"${isoTime(f.time)}","request_id":${json(f.requestId)}` +
     `,"status":${json(f.status)},"bytes":${json(f.bytes)},"latency_ms":${json(round(f.latencyMs))}`;
   return `${f.error ? `${text},"error":${json(f.error)}` : text}}` as EncodedEntry;
 }
