@@ -3,7 +3,7 @@
 // `pool.stream()` writes straight into the client response: the cheapest path measured here.
 // Only the pipeline calls this, and only after a decision of `allow` is durable in the audit log.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { Pool, errors } from 'undici';
+import { Pool, errors, type Dispatcher } from 'undici';
 import type { ResourceConfig } from '../../config/schema.js';
 import { AirlockError } from '../../lib/errors.js';
 import { clientResponseHeaders, normalizeInject, upstreamRequestHeaders } from './headers.js';
@@ -54,8 +54,8 @@ export class Upstream {
     // The socket is detached from the response once it finishes, so hold on to it here.
     const socket = res.socket;
     const before = socket?.bytesWritten ?? 0;
-    const written = () => (socket?.bytesWritten ?? 0) - before;
-    let status = 0;
+    // Passed as undici's `opaque` to a module-level factory: no closure is made per request.
+    const answer: Answer = { res, requestId: req.requestId, status: 0 };
     try {
       await this.pool.stream(
         {
@@ -63,31 +63,35 @@ export class Upstream {
           method: req.method,
           headers: upstreamRequestHeaders(req.headers, this.inject, req.clientIp, req.body.length),
           body: req.body.length ? req.body : null,
-          opaque: res,
+          opaque: answer,
         },
-        ({ statusCode, headers }) => {
-          status = statusCode;
-          // Headers go to writeHead in one object: a header set earlier with setHeader would send
-          // node:http down its slow path, re-validating every upstream header one by one.
-          const out = clientResponseHeaders(headers);
-          out['airlock-request-id'] = req.requestId;
-          res.writeHead(statusCode, out);
-          return res;
-        },
+        respond,
       );
     } catch (err) {
-      if (res.headersSent) {
-        res.destroy();
-        return { status, bytes: written() };
-      }
-      throw toUpstreamError(err);
+      if (!res.headersSent) throw toUpstreamError(err);
+      res.destroy();
     }
-    return { status, bytes: written() };
+    return { status: answer.status, bytes: (socket?.bytesWritten ?? 0) - before };
   }
 
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+interface Answer {
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  status: number;
+}
+
+function respond({ statusCode, headers, opaque }: Dispatcher.StreamFactoryData<Answer>): ServerResponse {
+  opaque.status = statusCode;
+  // Headers go to writeHead in one object: a header set earlier with setHeader would send
+  // node:http down its slow path, re-validating every upstream header one by one.
+  const out = clientResponseHeaders(headers);
+  out['airlock-request-id'] = opaque.requestId;
+  return opaque.res.writeHead(statusCode, out);
 }
 
 function toUpstreamError(err: unknown): AirlockError {
