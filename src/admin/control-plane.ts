@@ -64,7 +64,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       return send(res, { status: 200, text: approvalPage(), contentType: 'text/html; charset=utf-8' });
     }
     if (pathname === '/metrics') {
-      return send(res, { status: 200, text: await deps.metrics.registry.metrics(), contentType: deps.metrics.registry.contentType });
+      return send(res, { status: 200, text: await deps.metrics.exposition(), contentType: deps.metrics.contentType });
     }
     return false;
   }

@@ -45,11 +45,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
       if (decided.decision?.effect === 'approval_required' && !decided.refusal) {
         ({ decided, refusal } = await settleApproval(req, decided, requestId));
       }
-      deps.metrics.requests.inc({
-        resource: decided.mounted?.config.name ?? '-',
-        action: decided.request?.action ?? '-',
-        decision: decided.decision?.effect ?? decided.refusal?.code ?? 'deny',
-      });
+      deps.metrics.requests.inc([decided.mounted?.config.name ?? '-', decided.request?.action ?? '-', decided.decision?.effect ?? decided.refusal?.code ?? 'deny']);
       if (refusal) return await refuse(res, requestId, started, decided, refusal);
       await allow(req, res, requestId, started, decided);
     } catch (err) {
@@ -101,7 +97,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
         { method: req.method ?? 'GET', path: d.path!, query: d.query!, headers: req.headers, body: d.body!, clientIp: d.clientIp, requestId },
         res,
       );
-      deps.metrics.upstreamSeconds.observe({ resource: mounted.config.name }, (performance.now() - upstreamStart) / 1000);
+      deps.metrics.upstreamSeconds.observe((performance.now() - upstreamStart) / 1000, [mounted.config.name]);
       deps.audit.enqueue(outcomeRecord({ requestId, time: deps.now(), status: outcome.status, bytes: outcome.bytes, latencyMs: performance.now() - started }));
     } catch (err) {
       const code: ErrorCode = err instanceof AirlockError ? err.code : 'upstream_unavailable';
