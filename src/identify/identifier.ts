@@ -52,6 +52,12 @@ export async function createIdentifier(opts: IdentifierOptions): Promise<Identif
 
   return {
     async identify(authorization) {
+      // The usual header, exactly `Bearer <token>` for a token verified before, skips the header
+      // grammar (a regex over the whole token): the cache holds only tokens that passed it.
+      if (authorization?.startsWith('Bearer ')) {
+        const known = oidc.cached(authorization.slice(7));
+        if (known) return known;
+      }
       const token = bearerToken(authorization);
       if (token.startsWith(API_KEY_PREFIX)) {
         if (!keys) throw new AirlockError('unauthenticated', 'API keys are not enabled');

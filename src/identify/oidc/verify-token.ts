@@ -30,6 +30,8 @@ export interface OidcVerifierOptions {
 
 export interface OidcVerifier {
   verify(token: string): Promise<Principal>;
+  /** The principal of a token verified before and not yet expired; undefined for anything else. */
+  cached(token: string): Principal | undefined;
 }
 
 interface Issuer {
@@ -91,6 +93,12 @@ export async function createOidcVerifier(
         throw refuse('token expired');
       }
       return principalFromIdentity(hit, nowMs);
+    },
+    cached(token) {
+      const hit = cache.get(token);
+      if (hit === undefined) return undefined;
+      const nowMs = now();
+      return hit.exp <= Math.floor(nowMs / 1000) - CLOCK_TOLERANCE_S ? undefined : principalFromIdentity(hit, nowMs);
     },
   };
 }
