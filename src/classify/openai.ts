@@ -13,7 +13,9 @@ const TOKEN_LIMIT_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_t
 
 /** `/v1/chat/completions` and `/chat/completions` are the same endpoint. */
 function apiPath(path: string): string {
-  const p = path.replace(/\/+$/, '');
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  const p = end === path.length ? path : path.slice(0, end);
   return p.startsWith('/v1/') ? p.slice(3) : p;
 }
 
