@@ -82,3 +82,16 @@ describe('audit records as text', () => {
     );
   });
 });
+
+describe('latency in records', () => {
+  it('is written as JSON.stringify writes the value rounded to the microsecond', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.integer({ min: 0, max: 10_000_000 }).map((us) => us / 1000)), (ms) => {
+        const line = outcomeRecord({ requestId: 'r', time: new Date(0), status: 200, bytes: 1, latencyMs: ms });
+        assert.equal(JSON.parse(line).latency_ms, Math.round(ms * 1000) / 1000);
+        assert.ok(line.endsWith(`"latency_ms":${JSON.stringify(Math.round(ms * 1000) / 1000)}}`), line);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

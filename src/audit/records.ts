@@ -53,7 +53,7 @@ export function decisionRecord(f: DecisionFacts): EncodedEntry {
   if (f.body) text += `,"body":${json(f.body)}`;
   if (f.approvalId) text += `,"approval_id":${str(f.approvalId)}`;
   if (f.status !== undefined) text += `,"status":${num(f.status)}`;
-  if (f.latencyMs !== undefined) text += `,"latency_ms":${num(round(f.latencyMs))}`;
+  if (f.latencyMs !== undefined) text += `,"latency_ms":${millis(f.latencyMs)}`;
   return `${text}}` as EncodedEntry;
 }
 
@@ -83,11 +83,28 @@ export interface OutcomeFacts {
 export function outcomeRecord(f: OutcomeFacts): EncodedEntry {
   const text =
     `{"kind":"outcome","time":"${isoTime(f.time)}","request_id":${str(f.requestId)}` +
-    `,"status":${num(f.status)},"bytes":${num(f.bytes)},"latency_ms":${num(round(f.latencyMs))}`;
+    `,"status":${num(f.status)},"bytes":${num(f.bytes)},"latency_ms":${millis(f.latencyMs)}`;
   return `${f.error ? `${text},"error":${str(f.error)}` : text}}` as EncodedEntry;
 }
 
-const round = (ms: number) => Math.round(ms * 1000) / 1000;
+/**
+ * Milliseconds to the microsecond, as JSON.stringify(Math.round(ms * 1000) / 1000) would write
+ * them: the digits of the whole microseconds with trailing zeros dropped. Written out here
+ * because turning a double into its shortest text is slow in V8 (~1-2 us a call measured here).
+ */
+function millis(ms: number): string {
+  const us = Math.round(ms * 1000);
+  if (!(us >= 0 && us < 1e15)) return num(Math.round(ms * 1000) / 1000);
+  const whole = Math.floor(us / 1000);
+  let frac = us - whole * 1000;
+  if (frac === 0) return String(whole);
+  let digits = 3;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    digits--;
+  }
+  return `${whole}.${String(frac).padStart(digits, '0')}`;
+}
 const json = JSON.stringify;
 
 // Most strings here (ids, names, actions) are printable ASCII without a quote or backslash, and
