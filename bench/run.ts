@@ -17,7 +17,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 async function main(): Promise<number> {
-  log(`HTTP: 50 connections, keep-alive, ${seconds} s per target and case (in rounds) after 1 s of warm-up`);
+  log(`HTTP: 50 connections, keep-alive, ${seconds} s per target and case (in rounds), each case after 1 s of warm-up`);
   const http = await runHttpSuite(seconds, log);
   const rows: Row[] = http.map((m) => ({
     target: m.target,
