@@ -19,8 +19,13 @@ export interface PolicySpec {
   action: ActionScopeSpec;
   /** `resource in Resource::"id"`, `resource == Resource::"id"` or `resource is Thing in Resource::"id"`. */
   resource?: { op: 'in' | 'eq' | 'is-in'; id: string };
-  /** `context.<key> == value`; `strict` reads the key without a `has` guard (errors when absent). */
-  when?: { key: string; value: number; strict: boolean };
+  /**
+   * `context.<key> == value`; `strict` reads the key without a `has` guard (errors when absent).
+   * Strict ones come in three forms: as is, reversed (`value == context.<key>`), or chained with a
+   * strict `context.<other key> == 0` after it, which errors when the first test held and the
+   * other key is absent.
+   */
+  when?: { key: string; value: number; strict: boolean; form: 'plain' | 'reversed' | 'chained' };
   approval?: { groups: string[]; quorum?: number };
   mfa?: { maxAge?: number };
 }
@@ -44,7 +49,10 @@ export const policySpec = (actionScope: fc.Arbitrary<ActionScopeSpec>): fc.Arbit
       principal: principalScope,
       action: actionScope,
       resource: fc.option(fc.record({ op: fc.constantFrom('in' as const, 'eq' as const, 'is-in' as const), id: pick(RESOURCES) }), { nil: undefined }),
-      when: fc.option(fc.record({ key: pick(KEYS), value: fc.integer({ min: 0, max: 1 }), strict: fc.boolean() }), { nil: undefined }),
+      when: fc.option(
+        fc.record({ key: pick(KEYS), value: fc.integer({ min: 0, max: 1 }), strict: fc.boolean(), form: fc.constantFrom('plain' as const, 'reversed' as const, 'chained' as const) }),
+        { nil: undefined },
+      ),
       approval: rarely(fc.record({ groups: fc.uniqueArray(pick(GROUPS), { minLength: 1 }), quorum: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) })),
       mfa: rarely(fc.record({ maxAge: fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }) })),
     })
@@ -69,9 +77,12 @@ export function policyText(p: PolicySpec, id: string): string {
   const r = p.resource;
   const resource = !r ? 'resource' : r.op === 'in' ? `resource in Resource::"${r.id}"` : r.op === 'eq' ? `resource == Resource::"${r.id}"` : `resource is Thing in Resource::"${r.id}"`;
   const w = p.when;
-  const cond = !w ? '' : w.strict ? ` when { context.${w.key} == ${w.value} }` : ` when { context has ${w.key} && context.${w.key} == ${w.value} }`;
+  const strictTest = !w ? '' : w.form === 'reversed' ? `${w.value} == context.${w.key}` : w.form === 'chained' ? `context.${w.key} == ${w.value} && context.${otherKey(w.key)} == 0` : `context.${w.key} == ${w.value}`;
+  const cond = !w ? '' : w.strict ? ` when { ${strictTest} }` : ` when { context has ${w.key} && context.${w.key} == ${w.value} }`;
   return `${ann.join(' ')}\n${p.effect} (${principal}, ${action}, ${resource})${cond};\n`;
 }
+
+const otherKey = (key: string) => KEYS.find((k) => k !== key)!;
 
 export function bundleText(policies: readonly PolicySpec[]): string {
   return policies.map((p, i) => policyText(p, `p${i}`)).join('\n');
@@ -86,8 +97,9 @@ export const request: fc.Arbitrary<DecideInput> = fc
     mfaAge: fc.integer({ min: 0, max: 1000 }),
     action: pick(ACTIONS),
     resourceName: pick(RESOURCES),
-    k0: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined }),
-    k1: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined }),
+    // A string is never == to a number in Cedar: false, not an error.
+    k0: fc.option(fc.oneof(fc.integer({ min: 0, max: 1 }), fc.constant('1')), { nil: undefined }),
+    k1: fc.option(fc.oneof(fc.integer({ min: 0, max: 1 }), fc.constant('1')), { nil: undefined }),
   })
   .map((r) =>
     input({
@@ -119,5 +131,8 @@ export function matches(p: PolicySpec, d: DecideInput, actionIn: (a: string, id:
   if (!p.when) return true;
   const v = d.context[p.when.key];
   if (v === undefined) return p.when.strict ? 'error' : false;
-  return v === p.when.value;
+  if (v !== p.when.value) return false;
+  if (!p.when.strict || p.when.form !== 'chained') return true;
+  const other = d.context[otherKey(p.when.key)];
+  return other === undefined ? 'error' : other === 0;
 }
