@@ -20,9 +20,13 @@ export interface AirlockTarget {
   readonly pid: number;
 }
 
-/** `env` adds to the gateway's environment (e.g. NODE_OPTIONS=--cpu-prof for profiling). */
-export async function startAirlockTarget(upstreamUrl: string, env: Record<string, string> = {}): Promise<AirlockTarget> {
+/**
+ * `env` adds to the gateway's environment (e.g. NODE_OPTIONS=--cpu-prof for profiling); `bin` runs
+ * another checkout's gateway instead of this one.
+ */
+export async function startAirlockTarget(upstreamUrl: string, env: Record<string, string> = {}, bin?: string): Promise<AirlockTarget> {
   const airlock = await startAirlock({
+    ...(bin ? { bin } : {}),
     policies: { 'bench.cedar': POLICY },
     resources: [{ name: 'llm', type: 'openai', upstream: upstreamUrl }],
     config: { audit: { mode: 'strict', signing_key_file: './data/audit.key', origin: 'bench.airlock.local/audit' } },

@@ -20,6 +20,8 @@ export interface AirlockOptions {
   readonly env?: Record<string, string>;
   /** Reuse this directory (replicas share config, policies, dev keys and the signing key). */
   readonly dir?: string;
+  /** Another checkout's `bin/airlock.js`, to compare two versions (bench/ab.ts). */
+  readonly bin?: string;
 }
 
 export interface RunningAirlock {
@@ -54,7 +56,7 @@ export async function startAirlock(opts: AirlockOptions): Promise<RunningAirlock
   };
   const configFile = path.join(dir, 'airlock.yaml');
   await writeFile(configFile, stringify(config));
-  const proc = spawn(process.execPath, [AIRLOCK_BIN, 'serve', '--config', configFile], {
+  const proc = spawn(process.execPath, [opts.bin ?? AIRLOCK_BIN, 'serve', '--config', configFile], {
     cwd: dir,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
