@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { DEV_AUDIENCE, DEV_ISSUER, devJwks, ensureDevKey, signDevToken } from './dev-keys.js';
 import { createIdentifier } from './identifier.js';
+import { tempDir } from '../lib/test-temp-dir.js';
 
-const tmp = () => mkdtemp(join(tmpdir(), 'airlock-dev-'));
+const tmp = () => tempDir('dev');
 
 describe('development identity', () => {
   it('creates the key once, private to the owner, and writes jwks.json', async () => {
-    const dir = join(await tmp(), 'nested');
+    const dir = join(tmp(), 'nested');
     const first = await ensureDevKey(dir);
     const second = await ensureDevKey(dir);
     assert.equal(first.kid, second.kid);
@@ -23,7 +23,7 @@ describe('development identity', () => {
   });
 
   it('signs tokens for the dev issuer with amr and auth_time only when asked for MFA', async () => {
-    const dir = await tmp();
+    const dir = tmp();
     const now = () => Date.UTC(2030, 0, 1);
     const plain = decodeJwt(await signDevToken({ dir, sub: 'bob', now }));
     assert.deepEqual([plain.iss, plain.aud, plain.sub, plain.amr, plain['auth_time']], [DEV_ISSUER, DEV_AUDIENCE, 'bob', undefined, undefined]);
@@ -34,7 +34,7 @@ describe('development identity', () => {
   });
 
   it('issues tokens that createIdentifier accepts through the dev JWKS file', async () => {
-    const base = await tmp();
+    const base = tmp();
     const dir = join(base, '.airlock-dev');
     const token = await signDevToken({ dir, sub: 'alice', groups: ['ml-eng', 'admins'], mfa: true });
     const id = await createIdentifier({

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { AirlockError } from '../lib/errors.js';
@@ -8,12 +7,13 @@ import { FakeKeyStore, keyRecord } from './api-keys/fake-key-store.js';
 import { generateApiKey } from './api-keys/key-format.js';
 import { createIdentifier, type Identifier } from './identifier.js';
 import { AUDIENCE, ISSUER, jwksOf, makeKey, sign, testClock, type TestKey } from './oidc/test-issuer.js';
+import { tempDir } from '../lib/test-temp-dir.js';
 
 let dir: string;
 let key: TestKey;
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'airlock-identify-'));
+  dir = tempDir('identify');
   key = await makeKey('EdDSA');
   await writeFile(join(dir, 'jwks.json'), JSON.stringify(jwksOf(key)));
 });

@@ -3,11 +3,11 @@
 // real traffic without changing a single answer, and policy tests with coverage and JUnit XML.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
 import { runCli, startAirlock, type RunningAirlock } from '../support/airlock-process.js';
+import { tempDir } from '../../src/lib/test-temp-dir.js';
 
 const LIVE = [
   '@id("eng-lists") permit (principal in Group::"ml-eng", action == Action::"model.list", resource in Resource::"llm");',
@@ -25,7 +25,7 @@ after(() => {
 });
 
 async function bundleDir(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'airlock-candidate-'));
+  const dir = tempDir('candidate');
   for (const [name, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), text);

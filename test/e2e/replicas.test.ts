@@ -3,12 +3,11 @@
 // under load leaves a gap-free, verifiable log holding every request it answered.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/store/postgres/scratch-database.js';
 import { runCli, startAirlock, type AirlockOptions, type RunningAirlock } from '../support/airlock-process.js';
+import { tempDir } from '../../src/lib/test-temp-dir.js';
 
 const PG = process.env.AIRLOCK_TEST_PG_URL;
 const skip = PG ? false : 'AIRLOCK_TEST_PG_URL not set';
@@ -33,7 +32,7 @@ describe('three replicas on one PostgreSQL', { skip }, () => {
   before(async () => {
     db = await createScratchDatabase(PG!);
     upstream = await startDemoUpstream(0);
-    dir = await mkdtemp(path.join(tmpdir(), 'airlock-replicas-'));
+    dir = tempDir('replicas');
     const opts: AirlockOptions = {
       dir,
       policies: POLICIES,

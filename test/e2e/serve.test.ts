@@ -1,15 +1,15 @@
 // `airlock serve` as a process: refusing a bad config, and draining on SIGTERM.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
 import { runCli, startAirlock } from '../support/airlock-process.js';
+import { tempDir } from '../../src/lib/test-temp-dir.js';
 
 describe('airlock serve', () => {
   it('refuses a bad config with exit 2 and one line per problem naming the key', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'airlock-bad-'));
+    const dir = tempDir('bad');
     const file = path.join(dir, 'airlock.yaml');
     await writeFile(file, 'resources:\n  - {name: llm, type: openai, upstream: "http://x"}\n  - {name: b, type: http, upstream: "not a url"}\nbogus: 1\n');
     const r = await runCli(['serve', '--config', file]);

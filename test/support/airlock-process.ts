@@ -1,23 +1,15 @@
 // Starts a real `airlock serve` process on a throwaway directory (config, policies, store, dev
 // keys) for end-to-end tests, and mints development tokens for it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { ensureDevKey, signDevToken, type DevTokenOptions } from '../../src/identify/index.js';
+import { tempDir } from '../../src/lib/test-temp-dir.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const AIRLOCK_BIN = path.join(REPO, 'bin/airlock.js');
-
-// Directories made here go when the test process exits, once every test in the file has read
-// what it needs from them (some run `airlock audit verify` on a stopped gateway's store).
-const made: string[] = [];
-process.once('exit', () => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
 
 export interface AirlockOptions {
   /** File name → Cedar text (or any bundle file: entities.json, schema.cedarschema, tests/x.yaml). */
@@ -45,8 +37,7 @@ export interface RunningAirlock {
 }
 
 export async function startAirlock(opts: AirlockOptions): Promise<RunningAirlock> {
-  const dir = opts.dir ?? (await mkdtemp(path.join(tmpdir(), 'airlock-e2e-')));
-  if (!opts.dir) made.push(dir);
+  const dir = opts.dir ?? tempDir('e2e');
   const devDir = path.join(dir, 'dev');
   await ensureDevKey(devDir);
   for (const [name, text] of Object.entries(opts.policies)) {

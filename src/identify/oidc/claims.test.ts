@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UNKNOWN_MFA_AGE } from '../../model/principal.js';
 import { identityFromClaims, principalFromIdentity } from './claims.js';
 import { AUDIENCE, ISSUER, jwksOf, makeKey, sign, testClock } from './test-issuer.js';
 import { createOidcVerifier } from './verify-token.js';
+import { tempDir } from '../../lib/test-temp-dir.js';
 
 const base = { sub: 'alice', exp: 2_000_000_000 };
 
@@ -40,7 +40,7 @@ describe('OIDC claims to principal', () => {
   });
 
   it('recomputes mfa_age from a cached token at each use', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'airlock-claims-'));
+    const dir = tempDir('claims');
     const key = await makeKey('EdDSA');
     await writeFile(join(dir, 'jwks.json'), JSON.stringify(jwksOf(key)));
     const clock = testClock();

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { AirlockError } from '../../lib/errors.js';
 import type { OidcIssuerConfig } from './issuer-config.js';
 import { createOidcVerifier } from './verify-token.js';
+import { tempDir } from '../../lib/test-temp-dir.js';
 
 const issuer = { issuer: 'https://login.test', audience: 'airlock' };
 
@@ -21,12 +21,12 @@ async function configError(configs: OidcIssuerConfig[], baseDir?: string): Promi
 
 describe('OIDC issuer configuration', () => {
   it('stops at start when the jwks_file is missing, naming the key path', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'airlock-cfg-'));
+    const dir = tempDir('cfg');
     assert.match(await configError([{ ...issuer, jwks_file: 'nope.json' }], dir), /^identity\.oidc\[0\]\.jwks_file: file not found/);
   });
 
   it('stops at start when the jwks_file is not a key set', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'airlock-cfg-'));
+    const dir = tempDir('cfg');
     await writeFile(join(dir, 'bad.json'), '{"keys": 3}');
     assert.match(await configError([{ ...issuer, jwks_file: 'bad.json' }], dir), /not a JSON Web Key Set/);
   });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -10,6 +9,7 @@ import { UNKNOWN_MFA_AGE } from '../../model/principal.js';
 import type { OidcIssuerConfig } from './issuer-config.js';
 import { AUDIENCE, ISSUER, jwksOf, makeKey, sign, testClock, type TestKey } from './test-issuer.js';
 import { createOidcVerifier, type OidcVerifier } from './verify-token.js';
+import { tempDir } from '../../lib/test-temp-dir.js';
 
 let keys: Record<'RS256' | 'ES256' | 'EdDSA', TestKey>;
 let stranger: TestKey;
@@ -36,7 +36,7 @@ async function refused(p: Promise<unknown>, reason?: RegExp): Promise<AirlockErr
 before(async () => {
   keys = { RS256: await makeKey('RS256'), ES256: await makeKey('ES256'), EdDSA: await makeKey('EdDSA') };
   stranger = await makeKey('EdDSA', keys.EdDSA.kid); // same kid, different key
-  dir = await mkdtemp(join(tmpdir(), 'airlock-oidc-'));
+  dir = tempDir('oidc');
   await writeFile(join(dir, 'jwks.json'), JSON.stringify(jwksOf(keys.RS256, keys.ES256, keys.EdDSA)));
 });
 
