@@ -20,6 +20,7 @@ import type { AuditEntry, AuditStore } from '../store/ports.js';
 import { listen } from '../gateway/listen.js';
 import { createDataPlane } from './data-plane.js';
 import { mountResources } from './resources.js';
+import { waitFor } from '../lib/test-wait.js';
 
 const alice: Principal = { type: 'User', id: 'alice', groups: [], mfa: false, mfaAge: 1e9, authMethod: 'oidc' };
 const identifier: Identifier = {
@@ -143,7 +144,7 @@ describe('the data plane fails closed', () => {
     const gw = await gateway(engineSaying('allow'), () => false);
     const res = await fetch(`${gw.url}/api/x`, { headers: { authorization: 'Bearer good' } });
     assert.equal(res.status, 200);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => gw.store.entries.length === 2); // the outcome is recorded when the response ends
     await gw.close();
     assert.deepEqual(gw.store.entries.map((e) => e.kind), ['decision', 'outcome']);
     assert.equal(gw.store.entries[0]!.decision, 'allow');

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { removeBundles, writeBundle } from '../decide/test-support.js';
 import type { Logger } from '../lib/logger.js';
 import { ShadowPolicy } from './shadow-policy.js';
+import { waitFor } from '../lib/test-wait.js';
 
 after(removeBundles);
 
@@ -20,14 +21,6 @@ function harness() {
     records, logged, versions,
     options: (dir: string) => ({ dir, log, pollMs: 200, record: async (e: { kind: string }) => records.push(e), onChange: (v: string | undefined) => versions.push(v) }),
   };
-}
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('shadow policy', () => {
@@ -52,7 +45,7 @@ describe('shadow policy', () => {
       assert.deepEqual(h.records.map((r) => r.kind), ['shadow_policy_load_refused']);
       assert.match(h.logged[0]!, /^error shadow policy bundle refused/);
       await writeFile(join(dir, 'p.cedar'), VALID);
-      await until(() => shadow.engine() !== undefined);
+      await waitFor(() => shadow.engine() !== undefined);
       assert.deepEqual(h.versions.map((v) => v !== undefined), [false, true]);
     } finally {
       shadow.close();
@@ -69,9 +62,9 @@ describe('shadow policy', () => {
     try {
       const first = shadow.engine()!.version;
       await writeFile(join(dir, 'p.cedar'), 'forbid (principal, action');
-      await until(() => shadow.engine() === undefined);
+      await waitFor(() => shadow.engine() === undefined);
       await writeFile(join(dir, 'p.cedar'), VALID);
-      await until(() => shadow.engine() !== undefined);
+      await waitFor(() => shadow.engine() !== undefined);
       assert.equal(shadow.engine()!.version, first, 'back to the same bundle');
       assert.deepEqual(h.versions.map((v) => v !== undefined), [true, false, true]);
     } finally {

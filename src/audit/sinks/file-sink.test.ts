@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startSinks, type StartSinksOptions } from './start-sinks.js';
-import { appendRecords, silentLog, tempStore, waitFor } from './test-receiver.js';
+import { waitFor } from '../../lib/test-wait.js';
+import { appendRecords, silentLog, tempStore } from './test-receiver.js';
 
 const fast: Omit<StartSinksOptions, 'baseDir'> = { log: silentLog, pollMs: 20, backoff: { initialMs: 10, maxMs: 80 } };
 const cleanups: (() => Promise<void>)[] = [];

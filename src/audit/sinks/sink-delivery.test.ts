@@ -2,7 +2,8 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSinks, type Sinks, type StartSinksOptions } from './start-sinks.js';
 import { batchBody } from './webhook-sink.js';
-import { Receiver, SECRET, appendRecords, dedupe, range, silentLog, sleep, tempStore, waitFor } from './test-receiver.js';
+import { Receiver, SECRET, appendRecords, dedupe, range, silentLog, sleep, tempStore } from './test-receiver.js';
+import { waitFor } from '../../lib/test-wait.js';
 
 const fast: Omit<StartSinksOptions, 'baseDir'> = { log: silentLog, pollMs: 20, backoff: { initialMs: 10, maxMs: 80 } };
 const cleanups: (() => Promise<void>)[] = [];

@@ -77,14 +77,6 @@ export class Receiver {
   }
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function tempStore(): Promise<{ store: Store; dir: string; cleanup(): Promise<void> }> {
