@@ -20,16 +20,21 @@ export interface AirlockTarget {
   readonly pid: number;
 }
 
-/**
- * `env` adds to the gateway's environment (e.g. NODE_OPTIONS=--cpu-prof for profiling); `bin` runs
- * another checkout's gateway instead of this one.
- */
-export async function startAirlockTarget(upstreamUrl: string, env: Record<string, string> = {}, bin?: string): Promise<AirlockTarget> {
+export interface AirlockTargetOptions {
+  /** Adds to the gateway's environment (e.g. NODE_OPTIONS=--cpu-prof for profiling). */
+  readonly env?: Record<string, string>;
+  /** Runs another checkout's gateway instead of this one. */
+  readonly bin?: string;
+  /** 'async' records every decision but forwards without waiting for its commit. */
+  readonly auditMode?: 'strict' | 'async';
+}
+
+export async function startAirlockTarget(upstreamUrl: string, { env = {}, bin, auditMode = 'strict' }: AirlockTargetOptions = {}): Promise<AirlockTarget> {
   const airlock = await startAirlock({
     ...(bin ? { bin } : {}),
     policies: { 'bench.cedar': POLICY },
     resources: [{ name: 'llm', type: 'openai', upstream: upstreamUrl }],
-    config: { audit: { mode: 'strict', signing_key_file: './data/audit.key', origin: 'bench.airlock.local/audit' } },
+    config: { audit: { mode: auditMode, signing_key_file: './data/audit.key', origin: 'bench.airlock.local/audit' } },
     // Not `warn`: the helper finds the gateway's URLs in its info-level "listening" line. Nothing
     // on the request path logs below error level, so this costs the requests nothing.
     env: { AIRLOCK_LOG_LEVEL: 'info', ...env },

@@ -1,5 +1,8 @@
-// The HTTP part of the benchmark: one upstream, and three ways to reach it under the same load:
-// direct, through the bare proxy, through Airlock with every stage on. Each target gets a short
+// The HTTP part of the benchmark: one upstream, and four ways to reach it under the same load:
+// direct, through the bare proxy, through Airlock with every stage on, and through Airlock whose
+// audit log is written without holding the request for its commit (audit.mode async). The last
+// splits Airlock's gap to the bare proxy in two: what strict durability's wait costs, and what
+// the stages' CPU costs. Each target gets a short
 // warm-up (JIT, connection pools, decision and token caches) per case, then the targets take
 // turns in short rounds: on a shared 2-core machine a neighbour's burst then lands on all three
 // alike instead of on whichever target happened to be running, and the ratios stay fair.
@@ -9,7 +12,7 @@ import { runLoad, summarize, type LoadResult, type LoadSample } from './load.js'
 import { startTsChild, stopChild } from './processes.js';
 
 export type CaseName = 'json' | 'stream' | 'json, 1 conn';
-export type TargetName = 'direct' | 'bare proxy' | 'airlock';
+export type TargetName = 'direct' | 'bare proxy' | 'airlock' | 'airlock, async audit';
 
 const JSON_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
 const STREAM_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true });
@@ -46,11 +49,13 @@ export async function runHttpSuite(seconds: number, log: (line: string) => void)
   const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
   const bare = await startTsChild('bench/bare-proxy.ts', { PORT: '0', UPSTREAM: upstream.url });
   const gateway = await startAirlockTarget(upstream.url);
-  log(`upstream ${upstream.url} (pid ${upstream.proc.pid}), bare proxy ${bare.url} (pid ${bare.proc.pid}), airlock ${gateway.airlock.dataUrl} (pid ${gateway.pid})`);
+  const asyncGateway = await startAirlockTarget(upstream.url, { auditMode: 'async' });
+  log(`upstream ${upstream.url} (pid ${upstream.proc.pid}), bare proxy ${bare.url} (pid ${bare.proc.pid}), airlock ${gateway.airlock.dataUrl} (pid ${gateway.pid}), async ${asyncGateway.airlock.dataUrl} (pid ${asyncGateway.pid})`);
   const targets: Target[] = [
     { name: 'direct', url: `${upstream.url}/v1/chat/completions`, headers: {} },
     { name: 'bare proxy', url: `${bare.url}/v1/chat/completions`, headers: {}, pid: bare.proc.pid! },
     { name: 'airlock', url: gateway.url, headers: gateway.headers, pid: gateway.pid },
+    { name: 'airlock, async audit', url: asyncGateway.url, headers: asyncGateway.headers, pid: asyncGateway.pid },
   ];
   try {
     for (const t of targets) await expectOk(t);
@@ -74,8 +79,9 @@ export async function runHttpSuite(seconds: number, log: (line: string) => void)
     }
     return out;
   } finally {
-    await Promise.all([gateway.airlock.stop(), stopChild(bare.proc), stopChild(upstream.proc)]);
-    await rm(gateway.airlock.dir, { recursive: true, force: true });
+    const gateways = [gateway, asyncGateway];
+    await Promise.all([...gateways.map((g) => g.airlock.stop()), stopChild(bare.proc), stopChild(upstream.proc)]);
+    await Promise.all(gateways.map((g) => rm(g.airlock.dir, { recursive: true, force: true })));
   }
 }
 

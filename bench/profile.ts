@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const profDir = await mkdtemp(path.join(tmpdir(), 'airlock-prof-'));
   const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
   const preload = path.join(REPO, 'bench/cpu-prof-preload.ts');
-  const gw = await startAirlockTarget(upstream.url, { NODE_OPTIONS: `--import ${import.meta.resolve('tsx')} --import ${preload}`, CPU_PROF_DIR: profDir });
+  const gw = await startAirlockTarget(upstream.url, {
+    env: { NODE_OPTIONS: `--import ${import.meta.resolve('tsx')} --import ${preload}`, CPU_PROF_DIR: profDir },
+  });
   const spec = { url: gw.url, body, headers: gw.headers, pid: gw.pid };
   const warm = await runLoad({ ...spec, seconds: 1 });
   const r = summarize([await runLoad({ ...spec, seconds })]);
