@@ -1,12 +1,22 @@
 // The one audit writer of a process: group commit. Callers enqueue a record and await the commit
 // of the batch it lands in; batches are flushed on the next turn of the event loop (so everything
-// that arrived meanwhile shares one transaction) and hold at most `maxBatch` records. A failed
+// that arrived meanwhile shares one transaction) and hold at most `maxBatch` records. A record
+// nobody waits for (an outcome) lingers up to LINGER_MS for company instead. A failed
 // commit rejects the batch's awaiting callers (the pipeline then refuses with 503); records whose
 // callers did not wait (outcomes) are put back and retried, so a store hiccup drops nothing.
 // Entries are encoded on the way in, once: the batch then crosses to the appender as text.
 import { encodeEntry } from '../store/audit-line.js';
 import type { AuditInput, EncodedEntry } from '../store/ports.js';
 import type { BatchAppender } from './append/appender.js';
+
+/**
+ * How long a record nobody waits for may wait for the next awaited one. At low load a request's
+ * outcome then shares the next request's commit instead of costing a transaction of its own
+ * (measured at one connection: two commits a request, about 100 µs of worker CPU each).
+ */
+const LINGER_MS = 2;
+
+type Wake = 'linger' | 'now' | 'retry';
 
 interface Pending {
   readonly entry: EncodedEntry;
@@ -25,7 +35,8 @@ export interface AuditWriterOptions {
 export class AuditWriter {
   private queue: Pending[] = [];
   private flushing: Promise<boolean> | undefined;
-  private scheduled = false;
+  /** The flush already scheduled, if any; only a lingering one is brought forward. */
+  private wake: { readonly kind: Wake; readonly timer?: NodeJS.Timeout } | undefined;
   private readonly commitListeners: (() => void)[] = [];
   private readonly maxBatch: number;
   private readonly retryMs: number;
@@ -42,14 +53,14 @@ export class AuditWriter {
   append(entry: AuditInput): Promise<number> {
     return new Promise((resolve, reject) => {
       this.queue.push({ entry: encoded(entry), resolve, reject });
-      this.schedule();
+      this.schedule('now');
     });
   }
 
   /** Enqueues a record without waiting; it is retried until it is written. Throws if unserialisable. */
   enqueue(entry: AuditInput): void {
     this.queue.push({ entry: encoded(entry) });
-    this.schedule();
+    this.schedule('linger');
   }
 
   /** Called after every successful commit (the SIEM sinks use it to deliver without polling). */
@@ -72,15 +83,23 @@ export class AuditWriter {
     return true;
   }
 
-  private schedule(delayMs = 0): void {
-    if (this.scheduled || this.flushing) return;
-    this.scheduled = true;
+  private schedule(kind: Wake): void {
+    if (this.flushing) return; // drain() takes whatever arrives while it commits
+    if (this.wake && (this.wake.kind !== 'linger' || kind === 'linger')) return;
+    clearTimeout(this.wake?.timer);
     const go = () => {
-      this.scheduled = false;
+      this.wake = undefined;
       void this.run();
     };
-    if (delayMs) setTimeout(go, delayMs).unref();
-    else setImmediate(go);
+    if (kind === 'now') {
+      setImmediate(go);
+      this.wake = { kind };
+    } else {
+      // A retry timer must not hold a stopping process open; a lingering record is flushed on stop.
+      const timer = setTimeout(go, kind === 'linger' ? LINGER_MS : this.retryMs);
+      if (kind === 'retry') timer.unref();
+      this.wake = { kind, timer };
+    }
   }
 
   /** Resolves false when a commit failed (the unawaited records wait for a retry). */
@@ -88,7 +107,7 @@ export class AuditWriter {
     if (this.flushing) return this.flushing;
     this.flushing = this.drain().then((ok) => {
       this.flushing = undefined;
-      if (this.queue.length) this.schedule(ok ? 0 : this.retryMs);
+      if (this.queue.length) this.schedule(ok ? 'now' : 'retry');
       return ok;
     });
     return this.flushing;

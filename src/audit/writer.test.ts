@@ -1,0 +1,77 @@
+// The audit writer's group commit: what shares a transaction, what waits, and what a failed commit
+// does to the records in it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { EncodedEntry } from '../store/ports.js';
+import { waitFor } from '../lib/test-wait.js';
+import type { BatchAppender } from './append/appender.js';
+import { AuditWriter } from './writer.js';
+
+/** An appender that keeps each committed batch as the `n` of its entries; `failNext` fails one commit. */
+function recordingAppender() {
+  const batches: number[][] = [];
+  let seq = 0;
+  let failNext = false;
+  const appender: BatchAppender = {
+    async appendBatch(entries: readonly EncodedEntry[]) {
+      if (failNext) {
+        failNext = false;
+        throw new Error('store down');
+      }
+      batches.push(entries.map((e) => (JSON.parse(e) as { n: number }).n));
+      return entries.map(() => seq++);
+    },
+    async close() {},
+  };
+  return { appender, batches, failOnce: () => (failNext = true) };
+}
+
+const rec = (n: number) => ({ kind: 'x', n });
+
+describe('audit writer', () => {
+  it('commits an awaited record on the next turn of the event loop', async () => {
+    const { appender, batches } = recordingAppender();
+    const writer = new AuditWriter(appender);
+    assert.equal(await writer.append(rec(1)), 0);
+    assert.deepEqual(batches, [[1]]);
+  });
+
+  it('lets a record nobody waits for share the next awaited record\'s commit', async () => {
+    const { appender, batches } = recordingAppender();
+    const writer = new AuditWriter(appender);
+    writer.enqueue(rec(1));
+    await new Promise((r) => setImmediate(r));
+    await writer.append(rec(2));
+    assert.deepEqual(batches, [[1, 2]]);
+  });
+
+  it('commits a record nobody waits for on its own within milliseconds', async () => {
+    const { appender, batches } = recordingAppender();
+    const writer = new AuditWriter(appender);
+    writer.enqueue(rec(1));
+    await waitFor(() => batches.length === 1, 1_000);
+    assert.deepEqual(batches, [[1]]);
+  });
+
+  it('refuses the awaiting callers of a failed commit and retries the others until written', async () => {
+    const { appender, batches, failOnce } = recordingAppender();
+    const errors: unknown[] = [];
+    const writer = new AuditWriter(appender, { retryMs: 10, onError: (e) => errors.push(e) });
+    failOnce();
+    writer.enqueue(rec(1));
+    await assert.rejects(writer.append(rec(2)), /store down/);
+    await waitFor(() => batches.length === 1, 1_000);
+    assert.deepEqual(batches, [[1]]);
+    assert.equal(errors.length, 1);
+  });
+
+  it('flush writes what is still lingering', async () => {
+    const { appender, batches } = recordingAppender();
+    const writer = new AuditWriter(appender);
+    writer.enqueue(rec(1));
+    writer.enqueue(rec(2));
+    assert.equal(await writer.flush(), true);
+    assert.deepEqual(batches, [[1, 2]]);
+    assert.equal(writer.depth, 0);
+  });
+});
