@@ -2,8 +2,9 @@
 // checkout's (say `git worktree add /tmp/base main`, with node_modules linked in), both beside the
 // bare proxy under the benchmark's JSON load. All three get the same warm-up, then take turns in
 // short rounds; it prints req/s, the share of the bare proxy's, and CPU per request on the request
-// thread and on every other thread (audit worker, V8's helpers). On these shared machines a
-// comparison means something only when it is interleaved like this.
+// thread and on every other thread (audit worker, V8's helpers), then the per-round difference in
+// share of bare with a rough 95 % interval. On these shared machines a comparison means something
+// only when it is interleaved like this, and only when that interval excludes zero.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startAirlockTarget } from './airlock-target.js';
@@ -35,7 +36,11 @@ async function main(): Promise<void> {
   ];
   for (const t of targets) await runLoad({ ...t, body, seconds: WARM_UP_SECONDS });
   const sums = targets.map(() => ({ ok: 0, seconds: 0, main: 0, other: 0 }));
+  // Per round, here's share of bare minus the other checkout's: the rounds vary far more than
+  // the versions do, so only the spread of this difference says whether a change is real.
+  const gains: number[] = [];
   for (let r = 0; r < Number(rounds); r++) {
+    const rates: number[] = [];
     for (const [i, t] of targets.entries()) {
       const before = threadCpuMicros(t.pid);
       const result = await runLoad({ ...t, body, seconds: Number(seconds) });
@@ -47,7 +52,9 @@ async function main(): Promise<void> {
       }
       sum.ok += result.ok;
       sum.seconds += result.seconds;
+      rates.push(result.ok / result.seconds);
     }
+    gains.push((100 * (rates[2]! - rates[1]!)) / rates[0]!);
   }
   const bareRate = sums[0]!.ok / sums[0]!.seconds;
   for (const [i, t] of targets.entries()) {
@@ -58,8 +65,20 @@ async function main(): Promise<void> {
         `request thread ${(s.main / s.ok).toFixed(1)} µs, other threads ${(s.other / s.ok).toFixed(1)} µs CPU per request\n`,
     );
   }
+  const { mean, halfWidth } = meanWithInterval(gains);
+  process.stdout.write(
+    `here minus ${other}, share of bare per round: ${mean.toFixed(1)} ± ${halfWidth.toFixed(1)} points (about 95 %; ` +
+      `rounds ${gains.map((g) => g.toFixed(1)).join(', ')})\n`,
+  );
   await Promise.all([base.airlock.stop(), head.airlock.stop(), stopChild(bare.proc), stopChild(upstream.proc)]);
   await Promise.all([base, head].map((g) => rm(g.airlock.dir, { recursive: true, force: true })));
+}
+
+/** Mean and the half-width of a rough 95 % interval (two standard errors). */
+function meanWithInterval(xs: readonly number[]): { mean: number; halfWidth: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const variance = xs.length > 1 ? xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1) : NaN;
+  return { mean, halfWidth: 2 * Math.sqrt(variance / xs.length) };
 }
 
 main()
