@@ -10,9 +10,9 @@ import type { AuditInput, EncodedEntry } from '../store/ports.js';
 import type { BatchAppender } from './append/appender.js';
 
 /**
- * How long a record nobody waits for may wait for the next awaited one. At low load a request's
- * outcome then shares the next request's commit instead of costing a transaction of its own
- * (measured at one connection: two commits a request, about 100 µs of worker CPU each).
+ * How long a record nobody waits for may wait for the next awaited one, by default. At low load a
+ * request's outcome then shares the next request's commit instead of costing a transaction of
+ * its own (measured at one connection: two commits a request, about 100 µs of worker CPU each).
  */
 const LINGER_MS = 2;
 
@@ -30,6 +30,8 @@ export interface AuditWriterOptions {
   readonly onError?: (err: unknown) => void;
   /** How long to wait before retrying unawaited records after a failure. */
   readonly retryMs?: number;
+  /** How long a record nobody waits for may wait for company (LINGER_MS). */
+  readonly lingerMs?: number;
 }
 
 export class AuditWriter {
@@ -40,6 +42,7 @@ export class AuditWriter {
   private readonly commitListeners: (() => void)[] = [];
   private readonly maxBatch: number;
   private readonly retryMs: number;
+  private readonly lingerMs: number;
 
   constructor(
     private readonly appender: BatchAppender,
@@ -47,6 +50,7 @@ export class AuditWriter {
   ) {
     this.maxBatch = options.maxBatch ?? 512;
     this.retryMs = options.retryMs ?? 200;
+    this.lingerMs = options.lingerMs ?? LINGER_MS;
   }
 
   /** Resolves with the record's seq once it is durable; rejects if the entry cannot be serialised. */
@@ -96,7 +100,7 @@ export class AuditWriter {
       this.wake = { kind };
     } else {
       // A retry timer must not hold a stopping process open; a lingering record is flushed on stop.
-      const timer = setTimeout(go, kind === 'linger' ? LINGER_MS : this.retryMs);
+      const timer = setTimeout(go, kind === 'linger' ? this.lingerMs : this.retryMs);
       if (kind === 'retry') timer.unref();
       this.wake = { kind, timer };
     }
