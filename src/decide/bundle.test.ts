@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AirlockError } from '../lib/errors.js';
 import { bundleFromFiles, bundleSummary, loadBundle } from './bundle.js';
-import { removeBundles, writeBundle } from './test-support.js';
+import { writeBundle } from './test-support.js';
 
 const FIXTURE = fileURLToPath(new URL('./testdata/bundle', import.meta.url));
 const ALL = 'permit (principal, action, resource);\n';
 
-after(removeBundles);
 
 function problemsOf(fn: () => unknown): string[] {
   try {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runPolicyTests } from './policy-tests.js';
-import { removeBundles, writeBundle } from './test-support.js';
+import { writeBundle } from './test-support.js';
 
 const FIXTURE = fileURLToPath(new URL('./testdata/bundle', import.meta.url));
 
-after(removeBundles);
 
 describe('policy test coverage', () => {
   it('finds every policy of the fixture bundle reached by some case', async () => {

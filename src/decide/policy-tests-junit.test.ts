@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runPolicyTests } from './policy-tests.js';
 import { junitLoadError, junitXml } from './policy-tests-junit.js';
-import { removeBundles, writeBundle } from './test-support.js';
+import { writeBundle } from './test-support.js';
 
 const FIXTURE = fileURLToPath(new URL('./testdata/bundle', import.meta.url));
 
-after(removeBundles);
 
 interface El {
   readonly name: string;

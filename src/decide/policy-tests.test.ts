@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AirlockError } from '../lib/errors.js';
 import { runPolicyTests } from './policy-tests.js';
-import { removeBundles, writeBundle } from './test-support.js';
+import { writeBundle } from './test-support.js';
 
 const FIXTURE = fileURLToPath(new URL('./testdata/bundle', import.meta.url));
 
-after(removeBundles);
 
 describe('runPolicyTests', () => {
   it('passes every case of the fixture bundle, covering all four decisions', async () => {

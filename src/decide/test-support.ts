@@ -1,26 +1,20 @@
 // Decide stage, tests only: builders for principals, requests and bundles on disk.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { tempDir } from '../lib/test-temp-dir.js';
 import type { CedarRecord, EntityRef } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
 import { UNKNOWN_MFA_AGE } from '../model/principal.js';
 import type { DecideInput } from './types.js';
 
-const dirs: string[] = [];
-
+/** A bundle directory holding `files` (relative path → text), removed when the test process exits. */
 export async function writeBundle(files: Readonly<Record<string, string>>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'airlock-bundle-'));
-  dirs.push(dir);
+  const dir = tempDir('bundle');
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(dirname(join(dir, rel)), { recursive: true });
     await writeFile(join(dir, rel), text);
   }
   return dir;
-}
-
-export async function removeBundles(): Promise<void> {
-  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 }
 
 export function principal(over: Partial<Principal> = {}): Principal {

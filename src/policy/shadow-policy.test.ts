@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { removeBundles, writeBundle } from '../decide/test-support.js';
+import { describe, it } from 'node:test';
+import { writeBundle } from '../decide/test-support.js';
 import type { Logger } from '../lib/logger.js';
 import { ShadowPolicy } from './shadow-policy.js';
 import { waitFor } from '../lib/test-wait.js';
 
-after(removeBundles);
 
 const VALID = '@id("all") permit (principal, action, resource);';
 

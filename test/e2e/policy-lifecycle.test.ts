@@ -3,11 +3,11 @@
 // real traffic without changing a single answer, and policy tests with coverage and JUnit XML.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
 import { runCli, startAirlock, type RunningAirlock } from '../support/airlock-process.js';
-import { tempDir } from '../../src/lib/test-temp-dir.js';
+import { writeBundle } from '../../src/decide/test-support.js';
 
 const LIVE = [
   '@id("eng-lists") permit (principal in Group::"ml-eng", action == Action::"model.list", resource in Resource::"llm");',
@@ -23,15 +23,6 @@ before(async () => {
 after(() => {
   upstream.server.close();
 });
-
-async function bundleDir(files: Record<string, string>): Promise<string> {
-  const dir = tempDir('candidate');
-  for (const [name, text] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await writeFile(path.join(dir, name), text);
-  }
-  return dir;
-}
 
 /** Some allowed and denied requests, and one no policy decides (no credential). */
 async function traffic(airlock: RunningAirlock): Promise<number[]> {
@@ -53,7 +44,7 @@ describe('airlock policy replay', () => {
   });
 
   it('reports the decisions a candidate bundle would change, and fails CI with --fail-on-change', async () => {
-    const candidate = await bundleDir({ 'p.cedar': CANDIDATE });
+    const candidate = await writeBundle({ 'p.cedar': CANDIDATE });
     const r = await runCli(['policy', 'replay', '--config', airlock.configFile, '--bundle', candidate, '--since', '1h', '--fail-on-change']);
     assert.equal(r.code, 1, r.stderr);
     const lines = r.stdout.trim().split('\n');
@@ -74,7 +65,7 @@ describe('airlock policy replay', () => {
     assert.equal(same.code, 0, same.stderr);
     assert.match(same.stdout.trim().split('\n').at(-1)!, /replayed 4 decisions .*: no decision would change/);
 
-    const broken = await runCli(['policy', 'replay', '--config', airlock.configFile, '--bundle', await bundleDir({ 'p.cedar': 'permit (principal' })]);
+    const broken = await runCli(['policy', 'replay', '--config', airlock.configFile, '--bundle', await writeBundle({ 'p.cedar': 'permit (principal' })]);
     assert.equal(broken.code, 2);
     assert.match(broken.stderr, /p\.cedar/);
     const badSince = await runCli(['policy', 'replay', '--config', airlock.configFile, '--bundle', path.join(airlock.dir, 'policies'), '--since', 'yesterday']);
@@ -85,7 +76,7 @@ describe('airlock policy replay', () => {
 
 describe('shadow mode (policy.shadow_dir)', () => {
   it('decides beside the live bundle without changing an answer, counts and records the disagreements', async () => {
-    const dir = await bundleDir({ 'shadow/p.cedar': CANDIDATE });
+    const dir = await writeBundle({ 'shadow/p.cedar': CANDIDATE });
     const airlock = await startAirlock({
       dir,
       policies: { 'p.cedar': LIVE },
@@ -113,7 +104,7 @@ describe('shadow mode (policy.shadow_dir)', () => {
   });
 
   it('keeps serving when the shadow bundle is invalid', async () => {
-    const dir = await bundleDir({ 'shadow/p.cedar': 'permit (principal' });
+    const dir = await writeBundle({ 'shadow/p.cedar': 'permit (principal' });
     const airlock = await startAirlock({
       dir,
       policies: { 'p.cedar': LIVE },
@@ -131,7 +122,7 @@ describe('shadow mode (policy.shadow_dir)', () => {
 
 describe('airlock policy test', () => {
   it('lists the policies no case reaches and writes JUnit XML, keeping "N passed, N failed" last', async () => {
-    const dir = await bundleDir({
+    const dir = await writeBundle({
       'p.cedar': `${LIVE}\n@id("unused") permit (principal == User::"nobody", action, resource);`,
       'tests/lists.yaml': 'tests:\n  - { name: "engineers list <models> & more", principal: User::"a", groups: [ml-eng], action: model.list, resource: Resource::"llm", expect: allow }\n',
       'tests/chats.yaml': 'tests:\n  - { name: engineers chat, principal: User::"a", groups: [ml-eng], action: model.invoke, resource: Model::"llm/m", expect: deny }\n',
