@@ -2,10 +2,10 @@
 // direct, through the bare proxy, through Airlock with every stage on, and through Airlock whose
 // audit log is written without holding the request for its commit (audit.mode async). The last
 // splits Airlock's gap to the bare proxy in two: what strict durability's wait costs, and what
-// the stages' CPU costs. Each target gets a short
-// warm-up (JIT, connection pools, decision and token caches) per case, then the targets take
-// turns in short rounds: on a shared 2-core machine a neighbour's burst then lands on all three
-// alike instead of on whichever target happened to be running, and the ratios stay fair.
+// the stages' CPU costs. Each target gets a short warm-up (JIT, connection pools, decision and
+// token caches) per case, then the targets take turns in short rounds: on a shared 2-core machine
+// a neighbour's burst then lands on all of them alike instead of on whichever target happened to
+// be running, and the ratios stay fair.
 import { rm } from 'node:fs/promises';
 import { startAirlockTarget } from './airlock-target.js';
 import { runLoad, summarize, type LoadResult, type LoadSample } from './load.js';
