@@ -98,7 +98,16 @@ export function createDataPlane(deps: DataPlaneDeps) {
         res,
       );
       deps.metrics.upstreamSeconds.observe((performance.now() - upstreamStart) / 1000, [mounted.config.name]);
-      deps.audit.enqueue(outcomeRecord({ requestId, time: deps.now(), status: outcome.status, bytes: outcome.bytes, latencyMs: performance.now() - started }));
+      deps.audit.enqueue(
+        outcomeRecord({
+          requestId,
+          time: deps.now(),
+          status: outcome.status,
+          bytes: outcome.bytes,
+          latencyMs: performance.now() - started,
+          error: outcome.clientClosed ? 'client_closed' : undefined,
+        }),
+      );
     } catch (err) {
       const code: ErrorCode = err instanceof AirlockError ? err.code : 'upstream_unavailable';
       const status = sendProblem(res, { code, detail: err instanceof AirlockError ? err.message : 'upstream failed', requestId });

@@ -1,6 +1,9 @@
 // Forwards an allowed request to its upstream and streams the answer back as it arrives
-// (server-sent events and chunked bodies reach the client chunk by chunk). undici's
-// `pool.stream()` writes straight into the client response: the cheapest path measured here.
+// (server-sent events and chunked bodies reach the client chunk by chunk). The response is
+// written straight from undici's dispatch callbacks into the client response: `pool.stream()`
+// costs more per request (an AsyncResource, a promise, and `finished()` hanging half a dozen
+// listeners on the response), measured on the request thread. A client that leaves stops the
+// upstream request, so nobody pays for a generation that no one reads.
 // Only the pipeline calls this, and only after a decision of `allow` is durable in the audit log.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Pool, errors, type Dispatcher } from 'undici';
@@ -20,8 +23,11 @@ export interface ForwardRequest {
 }
 
 export interface ForwardOutcome {
+  /** The upstream's status; 0 when the client left before the upstream answered. */
   readonly status: number;
   readonly bytes: number;
+  /** The client closed its connection before the response was complete; the upstream request was stopped. */
+  readonly clientClosed: boolean;
 }
 
 export class Upstream {
@@ -44,34 +50,23 @@ export class Upstream {
   }
 
   /**
-   * Resolves when the response has been fully written. Rejects with an AirlockError
-   * (upstream_unavailable / upstream_timeout) only when nothing has been sent to the client yet;
-   * a failure mid-stream ends the client response instead, as there is no way to refuse any more.
+   * Resolves when the response has been handed to the client's socket, or when the client left.
+   * Rejects with an AirlockError (upstream_unavailable / upstream_timeout) only when nothing has
+   * been sent to the client yet; a failure mid-stream ends the client response instead, as there
+   * is no way to refuse any more.
    */
-  async forward(req: ForwardRequest, res: ServerResponse): Promise<ForwardOutcome> {
-    // Bytes are counted on the socket (headers included): wrapping the response to count body
-    // bytes would cost a copy per chunk on the hot path.
-    // The socket is detached from the response once it finishes, so hold on to it here.
-    const socket = res.socket;
-    const before = socket?.bytesWritten ?? 0;
-    // Passed as undici's `opaque` to a module-level factory: no closure is made per request.
-    const answer: Answer = { res, requestId: req.requestId, status: 0 };
-    try {
-      await this.pool.stream(
+  forward(req: ForwardRequest, res: ServerResponse): Promise<ForwardOutcome> {
+    return new Promise((resolve, reject) => {
+      this.pool.dispatch(
         {
           path: `${this.basePath}${req.path}${req.query}`,
           method: req.method,
           headers: upstreamRequestHeaders(req.headers, this.inject, req.clientIp, req.body.length),
           body: req.body.length ? req.body : null,
-          opaque: answer,
         },
-        respond,
+        new ResponseRelay(res, req.requestId, resolve, reject),
       );
-    } catch (err) {
-      if (!res.headersSent) throw toUpstreamError(err);
-      res.destroy();
-    }
-    return { status: answer.status, bytes: (socket?.bytesWritten ?? 0) - before };
+    });
   }
 
   close(): Promise<void> {
@@ -79,19 +74,95 @@ export class Upstream {
   }
 }
 
-interface Answer {
-  readonly res: ServerResponse;
-  readonly requestId: string;
-  status: number;
+const CLIENT_CLOSED = 'the client closed its connection';
+
+/** The relay a client response belongs to, for the module-level listeners below (no closure per request). */
+const RELAY = Symbol('airlock.relay');
+type RelayedResponse = ServerResponse & { [RELAY]?: ResponseRelay };
+
+/** Relays one upstream response into one client response, with the client's backpressure. */
+class ResponseRelay implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private controller: Dispatcher.DispatchController | undefined;
+  private settled = false;
+  private clientClosed = false;
+  // Bytes are counted on the socket (headers included): wrapping the response to count body
+  // bytes would cost a copy per chunk. The socket is detached from the response once it
+  // finishes, so it is held here.
+  private readonly socket;
+  private readonly bytesBefore: number;
+
+  constructor(
+    private readonly res: RelayedResponse,
+    private readonly requestId: string,
+    private readonly resolve: (outcome: ForwardOutcome) => void,
+    private readonly reject: (err: unknown) => void,
+  ) {
+    this.socket = res.socket;
+    this.bytesBefore = this.socket?.bytesWritten ?? 0;
+    res[RELAY] = this;
+    res.on('close', onClientClose);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.clientClosed) controller.abort(new Error(CLIENT_CLOSED));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // informational: the final answer follows
+    this.status = statusCode;
+    // Headers go to writeHead in one object: a header set earlier with setHeader would send
+    // node:http down its slow path, re-validating every upstream header one by one.
+    const out = clientResponseHeaders(headers);
+    out['airlock-request-id'] = this.requestId;
+    this.res.writeHead(statusCode, out);
+    if (this.res.writableNeedDrain) this.pause(controller);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) this.pause(controller);
+  }
+
+  onResponseEnd(): void {
+    this.res.end();
+    this.settle();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.settled) return;
+    if (this.clientClosed || this.res.headersSent) {
+      this.res.destroy();
+      this.settle();
+      return;
+    }
+    this.settled = true;
+    this.reject(toUpstreamError(err));
+  }
+
+  /** The client went away: stop the upstream request unless the response is already complete. */
+  clientLeft(): void {
+    if (this.settled) return;
+    this.clientClosed = true;
+    this.controller?.abort(new Error(CLIENT_CLOSED));
+  }
+
+  /** Stops reading from the upstream until the client has taken what is buffered. */
+  private pause(controller: Dispatcher.DispatchController): void {
+    controller.pause();
+    this.res.once('drain', () => controller.resume());
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve({ status: this.status, bytes: (this.socket?.bytesWritten ?? 0) - this.bytesBefore, clientClosed: this.clientClosed });
+  }
 }
 
-function respond({ statusCode, headers, opaque }: Dispatcher.StreamFactoryData<Answer>): ServerResponse {
-  opaque.status = statusCode;
-  // Headers go to writeHead in one object: a header set earlier with setHeader would send
-  // node:http down its slow path, re-validating every upstream header one by one.
-  const out = clientResponseHeaders(headers);
-  out['airlock-request-id'] = opaque.requestId;
-  return opaque.res.writeHead(statusCode, out);
+/** A response's 'close' fires after a complete response too; the relay tells the two apart. */
+function onClientClose(this: RelayedResponse): void {
+  this[RELAY]?.clientLeft();
 }
 
 function toUpstreamError(err: unknown): AirlockError {
