@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { listen } from '../../gateway/listen.js';
 import { waitFor } from '../../lib/test-wait.js';
 import { Upstream, type ForwardOutcome } from './forward.js';
@@ -42,8 +43,12 @@ after(() => {
   upstream.close();
 });
 
-/** A gateway whose every request is forwarded; each forward's outcome is pushed to `outcomes`. */
-async function forwarding() {
+/**
+ * A gateway whose every request is forwarded; each forward's outcome is pushed to `outcomes`.
+ * With `afterClientLeft`, a request is forwarded only once its client has gone (as when a client
+ * gives up while its request is being decided).
+ */
+async function forwarding({ afterClientLeft = false } = {}) {
   const up = new Upstream({
     name: 'api',
     type: 'http',
@@ -55,6 +60,7 @@ async function forwarding() {
   const outcomes: ForwardOutcome[] = [];
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const request = { method: req.method!, path: req.url!, query: '', headers: req.headers, body: Buffer.alloc(0), clientIp: '127.0.0.1', requestId: 'r-1' };
+    if (afterClientLeft) await once(res, 'close');
     outcomes.push(await up.forward(request, res));
   };
   const { server, url } = await listen('127.0.0.1:0', handler);
@@ -111,6 +117,18 @@ describe('forwarding to the upstream', () => {
     await waitFor(() => upstreamCutOff && gw.outcomes.length === 1);
     assert.equal(gw.outcomes[0]!.status, 0);
     assert.equal(gw.outcomes[0]!.clientClosed, true);
+    await gw.close();
+  });
+
+  it('does not call the upstream for a client that left while its request was decided', async () => {
+    upstreamReached = false;
+    const gw = await forwarding({ afterClientLeft: true });
+    const req = request(`${gw.url}/forever`);
+    req.on('error', () => undefined).end();
+    req.on('socket', (socket) => socket.once('connect', () => setTimeout(() => req.destroy(), 20)));
+    await waitFor(() => gw.outcomes.length === 1);
+    assert.deepEqual(gw.outcomes[0], { status: 0, bytes: 0, clientClosed: true });
+    assert.equal(upstreamReached, false);
     await gw.close();
   });
 });

@@ -56,6 +56,8 @@ export class Upstream {
    * is no way to refuse any more.
    */
   forward(req: ForwardRequest, res: ServerResponse): Promise<ForwardOutcome> {
+    // Gone while its request was decided: a relay would never see the close it waits for.
+    if (res.destroyed) return Promise.resolve({ status: 0, bytes: 0, clientClosed: true });
     return new Promise((resolve, reject) => {
       this.pool.dispatch(
         {
@@ -149,6 +151,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
 
   /** Stops reading from the upstream until the client has taken what is buffered. */
   private pause(controller: Dispatcher.DispatchController): void {
+    if (this.res.destroyed) return this.clientLeft(); // nothing will ever drain
     controller.pause();
     this.res.once('drain', () => controller.resume());
   }
