@@ -2,14 +2,13 @@
 
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { tempDir } from '../../lib/test-temp-dir.js';
 import { loadOrCreateSigningKey, loadPublicKey, publicKeyPem } from './signing-key.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'airlock-key-'));
-after(() => rm(dir, { recursive: true, force: true }));
+const dir = tempDir('key');
 
 describe('signing key', () => {
   it('creates an Ed25519 PKCS#8 key with mode 0600 in a new directory', async () => {

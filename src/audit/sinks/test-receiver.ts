@@ -2,10 +2,9 @@
 // the JSON array, the seq headers) and can be told to fail or to stall; plus a temp SQLite store.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { tempDir } from '../../lib/test-temp-dir.js';
 import { verifyWebhook } from '../../lib/webhook-signature.js';
 import { openSqliteStore } from '../../store/sqlite/index.js';
 import type { Store } from '../../store/ports.js';
@@ -80,9 +79,9 @@ export class Receiver {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function tempStore(): Promise<{ store: Store; dir: string; cleanup(): Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'airlock-sinks-'));
+  const dir = tempDir('sinks');
   const store = openSqliteStore(path.join(dir, 'airlock.db'));
-  return { store, dir, cleanup: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
+  return { store, dir, cleanup: () => store.close() };
 }
 
 export async function appendRecords(store: Store, count: number, from = 0): Promise<void> {

@@ -1,15 +1,12 @@
 // The storage contract on SQLite: each test gets a fresh database file in a temp directory, and
 // its "replica" is a second connection to the same file, as a CLI process beside the gateway is.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after } from 'node:test';
+import { tempDir } from '../../lib/test-temp-dir.js';
 import { storeContract } from '../contract/index.js';
 import type { Store } from '../ports.js';
 import { openSqliteStore } from './index.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'airlock-sqlite-contract-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('sqlite-contract');
 
 const files = new WeakMap<Store, string>();
 let n = 0;
