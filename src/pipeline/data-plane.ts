@@ -105,7 +105,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
           status: outcome.status,
           bytes: outcome.bytes,
           latencyMs: performance.now() - started,
-          error: outcome.clientClosed ? 'client_closed' : undefined,
+          error: outcome.error,
         }),
       );
     } catch (err) {

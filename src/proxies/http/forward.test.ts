@@ -1,8 +1,9 @@
-// The forward against a real local upstream: the answer relayed with its status and headers, and
-// a client that leaves mid-stream stopping the upstream request instead of leaving it to run.
-import { after, before, describe, it } from 'node:test';
+// The forward against a real local upstream: the answer relayed with its status and headers; a
+// client that leaves, at any point, stopping the upstream request instead of leaving it to run;
+// an upstream that fails mid-answer ending the client response and saying so in the outcome.
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type ClientRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { listen } from '../../gateway/listen.js';
@@ -25,6 +26,12 @@ before(async () => {
       res.once('close', () => (upstreamCutOff = !res.headersSent));
       return;
     }
+    if (req.url === '/dies') {
+      // Answers, then its connection drops mid-body.
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n', () => res.socket?.destroy());
+      return;
+    }
     if (req.url === '/forever') {
       // A generation that never ends: one event, then silence.
       res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -43,6 +50,12 @@ after(() => {
   upstream.close();
 });
 
+/** Closes the test's gateways whether it passed or not: an open one would hold the run up. */
+const gateways: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of gateways.splice(0)) await close();
+});
+
 /**
  * A gateway whose every request is forwarded; each forward's outcome is pushed to `outcomes`.
  * With `afterClientLeft`, a request is forwarded only once its client has gone (as when a client
@@ -58,18 +71,33 @@ async function forwarding({ afterClientLeft = false } = {}) {
     timeouts: { connect_ms: 1000, response_ms: 5000 },
   });
   const outcomes: ForwardOutcome[] = [];
+  let requestsSeen = 0;
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    requestsSeen++;
     const request = { method: req.method!, path: req.url!, query: '', headers: req.headers, body: Buffer.alloc(0), clientIp: '127.0.0.1', requestId: 'r-1' };
     if (afterClientLeft) await once(res, 'close');
     outcomes.push(await up.forward(request, res));
   };
   const { server, url } = await listen('127.0.0.1:0', handler);
-  const close = async () => {
+  gateways.push(async () => {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     await up.close();
+  });
+  return {
+    url,
+    outcomes,
+    get requestsSeen() {
+      return requestsSeen;
+    },
   };
-  return { url, outcomes, close };
+}
+
+/** A request the test will cut off: its errors are expected. */
+function clientRequest(url: string): ClientRequest {
+  const req = request(url);
+  req.on('error', () => undefined).end();
+  return req;
 }
 
 describe('forwarding to the upstream', () => {
@@ -83,52 +111,54 @@ describe('forwarding to the upstream', () => {
     assert.equal(res.headers.get('airlock-request-id'), 'r-1');
     await waitFor(() => gw.outcomes.length === 1);
     assert.equal(gw.outcomes[0]!.status, 201);
-    assert.equal(gw.outcomes[0]!.clientClosed, false);
+    assert.equal(gw.outcomes[0]!.error, undefined);
     assert.ok(gw.outcomes[0]!.bytes > '{"ok":true}'.length, 'bytes count the headers too');
-    await gw.close();
   });
 
   it('stops the upstream request when the client leaves mid-stream', async () => {
     upstreamCutOff = false;
     const gw = await forwarding();
-    await new Promise<void>((resolve) => {
-      const req = request(`${gw.url}/forever`, (res) =>
-        res.once('data', () => {
-          req.destroy(); // the client goes away after the first event
-          resolve();
-        }),
-      );
-      req.on('error', () => undefined).end();
-    });
+    const req = clientRequest(`${gw.url}/forever`);
+    const [res] = (await once(req, 'response')) as [IncomingMessage];
+    await once(res, 'data');
+    req.destroy(); // the client goes away after the first event
     await waitFor(() => upstreamCutOff && gw.outcomes.length === 1);
     assert.equal(gw.outcomes[0]!.status, 200);
-    assert.equal(gw.outcomes[0]!.clientClosed, true);
-    await gw.close();
+    assert.equal(gw.outcomes[0]!.error, 'client_closed');
   });
 
   it('stops the upstream request when the client leaves before the upstream answers', async () => {
     upstreamCutOff = false;
     upstreamReached = false;
     const gw = await forwarding();
-    const req = request(`${gw.url}/silent`);
-    req.on('error', () => undefined).end();
+    const req = clientRequest(`${gw.url}/silent`);
     await waitFor(() => upstreamReached);
     req.destroy();
     await waitFor(() => upstreamCutOff && gw.outcomes.length === 1);
     assert.equal(gw.outcomes[0]!.status, 0);
-    assert.equal(gw.outcomes[0]!.clientClosed, true);
-    await gw.close();
+    assert.equal(gw.outcomes[0]!.error, 'client_closed');
   });
 
   it('does not call the upstream for a client that left while its request was decided', async () => {
     upstreamReached = false;
     const gw = await forwarding({ afterClientLeft: true });
-    const req = request(`${gw.url}/forever`);
-    req.on('error', () => undefined).end();
-    req.on('socket', (socket) => socket.once('connect', () => setTimeout(() => req.destroy(), 20)));
+    const req = clientRequest(`${gw.url}/forever`);
+    await waitFor(() => gw.requestsSeen === 1);
+    req.destroy();
     await waitFor(() => gw.outcomes.length === 1);
-    assert.deepEqual(gw.outcomes[0], { status: 0, bytes: 0, clientClosed: true });
+    assert.deepEqual(gw.outcomes[0], { status: 0, bytes: 0, error: 'client_closed' });
     assert.equal(upstreamReached, false);
-    await gw.close();
+  });
+
+  it('records an upstream that fails after its answer began, and ends the client response', async () => {
+    const gw = await forwarding();
+    const req = clientRequest(`${gw.url}/dies`);
+    const [res] = (await once(req, 'response')) as [IncomingMessage];
+    assert.equal(res.statusCode, 200);
+    // The gateway cuts the response off, which the client sees as an 'aborted' error.
+    await new Promise((closed) => res.on('error', () => undefined).on('close', closed).resume());
+    await waitFor(() => gw.outcomes.length === 1);
+    assert.equal(gw.outcomes[0]!.status, 200);
+    assert.equal(gw.outcomes[0]!.error, 'upstream_unavailable');
   });
 });

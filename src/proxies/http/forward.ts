@@ -1,9 +1,9 @@
 // Forwards an allowed request to its upstream and streams the answer back as it arrives
-// (server-sent events and chunked bodies reach the client chunk by chunk). The response is
-// written straight from undici's dispatch callbacks into the client response: `pool.stream()`
-// costs more per request (an AsyncResource, a promise, and `finished()` hanging half a dozen
-// listeners on the response), measured on the request thread. A client that leaves stops the
-// upstream request, so nobody pays for a generation that no one reads.
+// (server-sent events and chunked bodies reach the client chunk by chunk), written straight from
+// undici's dispatch callbacks into the client response. Not `pool.stream()`: it watches the
+// client only once the upstream's headers are in, so a client that gave up on a long generation
+// left the model generating for nobody. Here a client that leaves, at any point, stops the
+// upstream request (the two cost the same on the request thread, measured with bench/ab.ts).
 // Only the pipeline calls this, and only after a decision of `allow` is durable in the audit log.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Pool, errors, type Dispatcher } from 'undici';
@@ -22,12 +22,17 @@ export interface ForwardRequest {
   readonly requestId: string;
 }
 
+type UpstreamErrorCode = 'upstream_unavailable' | 'upstream_timeout';
+
 export interface ForwardOutcome {
   /** The upstream's status; 0 when the client left before the upstream answered. */
   readonly status: number;
   readonly bytes: number;
-  /** The client closed its connection before the response was complete; the upstream request was stopped. */
-  readonly clientClosed: boolean;
+  /**
+   * Why the response is incomplete, if it is: the client left (and the upstream request was
+   * stopped), or the upstream failed after its answer had begun.
+   */
+  readonly error?: 'client_closed' | UpstreamErrorCode;
 }
 
 export class Upstream {
@@ -57,7 +62,7 @@ export class Upstream {
    */
   forward(req: ForwardRequest, res: ServerResponse): Promise<ForwardOutcome> {
     // Gone while its request was decided: a relay would never see the close it waits for.
-    if (res.destroyed) return Promise.resolve({ status: 0, bytes: 0, clientClosed: true });
+    if (res.destroyed) return Promise.resolve({ status: 0, bytes: 0, error: 'client_closed' });
     return new Promise((resolve, reject) => {
       this.pool.dispatch(
         {
@@ -78,10 +83,6 @@ export class Upstream {
 
 const CLIENT_CLOSED = 'the client closed its connection';
 
-/** The relay a client response belongs to, for the module-level listeners below (no closure per request). */
-const RELAY = Symbol('airlock.relay');
-type RelayedResponse = ServerResponse & { [RELAY]?: ResponseRelay };
-
 /** Relays one upstream response into one client response, with the client's backpressure. */
 class ResponseRelay implements Dispatcher.DispatchHandler {
   private status = 0;
@@ -95,15 +96,14 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   private readonly bytesBefore: number;
 
   constructor(
-    private readonly res: RelayedResponse,
+    private readonly res: ServerResponse,
     private readonly requestId: string,
     private readonly resolve: (outcome: ForwardOutcome) => void,
     private readonly reject: (err: unknown) => void,
   ) {
     this.socket = res.socket;
     this.bytesBefore = this.socket?.bytesWritten ?? 0;
-    res[RELAY] = this;
-    res.on('close', onClientClose);
+    res.on('close', () => this.clientLeft());
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -133,17 +133,18 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     if (this.settled) return;
-    if (this.clientClosed || this.res.headersSent) {
-      this.res.destroy();
-      this.settle();
+    if (!this.clientClosed && !this.res.headersSent) {
+      // Nothing has reached the client: the pipeline can still answer with a problem.
+      this.settled = true;
+      this.reject(toUpstreamError(err));
       return;
     }
-    this.settled = true;
-    this.reject(toUpstreamError(err));
+    this.res.destroy();
+    this.settle(this.clientClosed ? 'client_closed' : upstreamErrorCode(err));
   }
 
-  /** The client went away: stop the upstream request unless the response is already complete. */
-  clientLeft(): void {
+  /** The response's 'close' fires after a complete response too; only an early one stops the upstream. */
+  private clientLeft(): void {
     if (this.settled) return;
     this.clientClosed = true;
     this.controller?.abort(new Error(CLIENT_CLOSED));
@@ -156,21 +157,20 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     this.res.once('drain', () => controller.resume());
   }
 
-  private settle(): void {
+  private settle(error?: ForwardOutcome['error']): void {
     if (this.settled) return;
     this.settled = true;
-    this.resolve({ status: this.status, bytes: (this.socket?.bytesWritten ?? 0) - this.bytesBefore, clientClosed: this.clientClosed });
+    this.resolve({ status: this.status, bytes: (this.socket?.bytesWritten ?? 0) - this.bytesBefore, error });
   }
 }
 
-/** A response's 'close' fires after a complete response too; the relay tells the two apart. */
-function onClientClose(this: RelayedResponse): void {
-  this[RELAY]?.clientLeft();
+function upstreamErrorCode(err: unknown): UpstreamErrorCode {
+  const timedOut = err instanceof errors.ConnectTimeoutError || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError;
+  return timedOut ? 'upstream_timeout' : 'upstream_unavailable';
 }
 
 function toUpstreamError(err: unknown): AirlockError {
-  if (err instanceof errors.ConnectTimeoutError || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) {
-    return new AirlockError('upstream_timeout', 'the upstream did not answer in time');
-  }
-  return new AirlockError('upstream_unavailable', 'the upstream could not be reached');
+  return upstreamErrorCode(err) === 'upstream_timeout'
+    ? new AirlockError('upstream_timeout', 'the upstream did not answer in time')
+    : new AirlockError('upstream_unavailable', 'the upstream could not be reached');
 }
