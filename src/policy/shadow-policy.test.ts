@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeBundle } from '../decide/test-support.js';
 import type { Logger } from '../lib/logger.js';
-import { ShadowPolicy } from './shadow-policy.js';
 import { waitFor } from '../lib/test-wait.js';
-
+import { ShadowPolicy } from './shadow-policy.js';
 
 const VALID = '@id("all") permit (principal, action, resource);';
 
