@@ -13,7 +13,7 @@ import type { Logger } from '../lib/logger.js';
 import { bearerChallenge, sendProblem } from '../lib/problem.js';
 import { readBody } from '../lib/read-body.js';
 import type { ActionRequest } from '../model/action-request.js';
-import { clientIpOf } from '../pipeline/decide-request.js';
+import { clientIpOf } from '../lib/client-ip.js';
 import type { GatewayMetrics } from './metrics.js';
 import { approvalPage } from './pages/approval-page.js';
 import { matchRoute, type Route, type RouteResult, type RouteTarget } from './routes.js';

@@ -34,6 +34,8 @@ export interface DecisionFacts {
   /** Known for refusals (answered at once); allowed requests get an outcome record instead. */
   readonly status?: number;
   readonly latencyMs?: number;
+  /** A surface's own facts (a tool call's session, an object's bucket and key); never a credential. */
+  readonly fields?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -54,6 +56,7 @@ export function decisionRecord(f: DecisionFacts): EncodedEntry {
   if (f.approvalId) text += `,"approval_id":${str(f.approvalId)}`;
   if (f.status !== undefined) text += `,"status":${num(f.status)}`;
   if (f.latencyMs !== undefined) text += `,"latency_ms":${millis(f.latencyMs)}`;
+  if (f.fields) text += surfaceFields(f.fields);
   return `${text}}` as EncodedEntry;
 }
 
@@ -77,14 +80,34 @@ export interface OutcomeFacts {
   readonly bytes: number;
   readonly latencyMs: number;
   readonly error?: string;
+  /** A surface's own facts (an object's ETag, a tool result's digest). */
+  readonly fields?: Readonly<Record<string, unknown>>;
 }
 
 /** Appended when an allowed request's response ends; linked to its decision by request_id. */
 export function outcomeRecord(f: OutcomeFacts): EncodedEntry {
-  const text =
+  let text =
     `{"kind":"outcome","time":"${isoTime(f.time)}","request_id":${str(f.requestId)}` +
     `,"status":${num(f.status)},"bytes":${num(f.bytes)},"latency_ms":${millis(f.latencyMs)}`;
-  return `${f.error ? `${text},"error":${str(f.error)}` : text}}` as EncodedEntry;
+  if (f.error) text += `,"error":${str(f.error)}`;
+  if (f.fields) text += surfaceFields(f.fields);
+  return `${text}}` as EncodedEntry;
+}
+
+/** Names a record already has (or the store adds); a surface field never shadows one. */
+const RECORD_KEYS = new Set([
+  'v', 'seq', 'kind', 'time', 'request_id', 'surface', 'principal', 'action', 'resource', 'resource_name', 'decision', 'reasons',
+  'policies', 'policy_version', 'obligations', 'shadow', 'context', 'body', 'approval_id', 'status', 'latency_ms', 'bytes', 'error',
+]);
+
+function surfaceFields(fields: Readonly<Record<string, unknown>>): string {
+  let text = '';
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (value === undefined || RECORD_KEYS.has(key)) continue;
+    text += `,${str(key)}:${json(value)}`;
+  }
+  return text;
 }
 
 /**

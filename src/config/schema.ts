@@ -4,14 +4,11 @@ import { z } from 'zod';
 import { channelSchema, webhookChannelSchema } from '../approvals/channels/index.js';
 import { captureConfigSchema } from '../audit/capture/index.js';
 import { httpUrl } from '../lib/http-url.js';
+import { httpResourceSchema } from '../proxies/http/config.js';
 
 const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, { message: 'must be "host:port"' });
-
-const attributeValue: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string(), z.number().int(), z.boolean(), z.array(attributeValue), z.record(z.string(), attributeValue)]),
-);
 
 const oidcIssuer = z
   .strictObject({
@@ -25,23 +22,8 @@ const oidcIssuer = z
     message: 'needs exactly one of jwks_file or jwks_uri',
   });
 
-const resourceName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: 'must be lower-case letters, digits, "-" or "_"' });
-
-const resource = z.strictObject({
-  name: resourceName,
-  type: z.enum(['openai', 'http']),
-  upstream: httpUrl,
-  inject: z.strictObject({ headers: z.record(z.string(), z.string()).default({}) }).default({ headers: {} }),
-  attributes: z.record(z.string(), attributeValue).default({}),
-  timeouts: z
-    .strictObject({
-      connect_ms: z.number().int().positive().default(5_000),
-      response_ms: z.number().int().positive().default(300_000),
-    })
-    .default({ connect_ms: 5_000, response_ms: 300_000 }),
-});
+/** One schema per surface, told apart by `type`; each surface owns its keys. */
+const resource = z.discriminatedUnion('type', [httpResourceSchema]);
 
 export const configSchema = z
   .strictObject({

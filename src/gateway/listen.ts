@@ -1,14 +1,21 @@
 // Starting and draining node:http servers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
 
-export async function listen(hostPort: string, handler: Handler): Promise<{ server: Server; url: string }> {
+/**
+ * `upgrade` only when some surface relays upgrades: with an 'upgrade' listener node hands it
+ * every request that asks for one (curl's h2c offer too), which a plain proxy would answer as usual.
+ */
+export async function listen(hostPort: string, handler: Handler, upgrade?: UpgradeHandler): Promise<{ server: Server; url: string }> {
   const i = hostPort.lastIndexOf(':');
   const host = hostPort.slice(0, i).replace(/^\[|\]$/g, '') || '0.0.0.0';
   const port = Number(hostPort.slice(i + 1));
   const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, res) => void handler(req, res));
+  if (upgrade) server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

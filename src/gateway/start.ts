@@ -17,6 +17,7 @@ import { createIdentifier } from '../identify/index.js';
 import type { Logger } from '../lib/logger.js';
 import { createDataPlane } from '../pipeline/data-plane.js';
 import { closeResources, mountResources } from '../pipeline/resources.js';
+import { createStages } from '../pipeline/stages.js';
 import { LivePolicy, type ReloadResult } from '../policy/live-policy.js';
 import { startShadowMode } from '../policy/shadow-mode.js';
 import { openStore } from '../store/index.js';
@@ -81,7 +82,6 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const baseIdentifier = await createIdentifier({ oidc: [...config.identity.oidc], keys: store.keys, changes: store.changes, baseDir: loaded.baseDir });
   const workflow = await startApprovals(store, audit, baseIdentifier, { ttlSeconds: config.approvals.ttl_seconds, log });
   const identifier = workflow.identifier;
-  const resources = mountResources(config.resources);
   const shadow = await startShadowMode(policy.engine, {
     dir: config.policy.shadow_dir === undefined ? undefined : resolveFrom(loaded, config.policy.shadow_dir),
     record: (entry) => audit.append(entry),
@@ -90,11 +90,9 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   });
   const currentEngine = shadow.engine;
 
-  const dataPlane = createDataPlane({
-    resources,
+  const stages = createStages({
     identifier,
     engine: currentEngine,
-    maxBodyBytes: config.limits.max_body_bytes,
     now,
     audit,
     metrics,
@@ -104,6 +102,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     approvals: workflow.approvals,
     holdSeconds: config.approvals.hold_seconds,
   });
+  const resources = mountResources(config.resources, { stages, log, maxBodyBytes: config.limits.max_body_bytes });
+  const dataPlane = createDataPlane({ resources, stages, log });
   // Links to approval pages; known once the control plane listens (its port may be chosen then).
   let consoleUrl = config.approvals.console_url ?? '';
   const controlPlane = createControlPlane({
@@ -135,7 +135,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   await checkpointer.checkpoint();
   checkpointer.start();
   const sinks = startAuditSinks(config.audit.sinks, store.audit, audit, metrics, log, loaded.baseDir);
-  const data = await listen(config.listen, dataPlane);
+  const data = await listen(config.listen, dataPlane.handle, dataPlane.upgrade);
   const admin = await listen(config.admin.listen, controlPlane);
   consoleUrl = config.approvals.console_url ?? admin.url;
   const notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl, audit, metrics, log });

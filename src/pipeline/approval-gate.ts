@@ -7,8 +7,10 @@ import type { IncomingMessage } from 'node:http';
 import type { ApprovalService } from '../approvals/service.js';
 import type { Approval, BoundRequest } from '../approvals/types.js';
 import type { ErrorCode } from '../lib/errors.js';
-import { formatEntity } from '../model/entity.js';
-import type { DecidedRequest } from './decide-request.js';
+import type { ActionRequest } from '../model/action-request.js';
+import type { Decision } from '../model/decision.js';
+import { formatEntity, type CedarRecord } from '../model/entity.js';
+import type { Principal } from '../model/principal.js';
 
 export type GateResult =
   | { readonly forward: true; readonly approval: Approval }
@@ -19,21 +21,26 @@ export interface ApprovalGateDeps {
   readonly holdSeconds: number;
 }
 
-export function boundRequestOf(req: IncomingMessage, d: DecidedRequest): BoundRequest {
-  return { method: req.method ?? 'GET', path: `${d.path ?? '/'}${d.query ?? ''}`, body_sha256: d.bodySha256 ?? null };
+/** A decided request whose decision asks for an approval. */
+export interface GateInput {
+  readonly principal: Principal;
+  readonly request: ActionRequest;
+  readonly decision: Decision;
+  readonly context: CedarRecord;
+  readonly bound: BoundRequest;
+  /** The approval id the client presents, if any. */
+  readonly presented: string | undefined;
 }
 
-export async function gateApproval(req: IncomingMessage, d: DecidedRequest, requestId: string, deps: ApprovalGateDeps): Promise<GateResult> {
-  const principal = d.principal!;
-  const request = d.request!;
-  const decision = d.decision!;
+/** `req`'s socket tells a held request that its client went away. */
+export async function gateApproval(req: IncomingMessage, g: GateInput, requestId: string, deps: ApprovalGateDeps): Promise<GateResult> {
+  const { principal, request, decision, bound } = g;
   const resource = formatEntity(request.resource);
-  const bound = boundRequestOf(req, d);
   const spend = (id: string) => deps.approvals.use(id, principal, request.action, resource, bound, requestId);
 
-  const header = req.headers['airlock-approval'];
-  if (typeof header === 'string' && header) {
-    const r = await deps.approvals.redeem(header.trim(), principal, request.action, resource, bound, requestId);
+  const presented = g.presented?.trim();
+  if (presented) {
+    const r = await deps.approvals.redeem(presented, principal, request.action, resource, bound, requestId);
     if (r.state === 'used') return { forward: true, approval: r.approval };
     if (r.state === 'pending') return { forward: false, code: 'approval_required', detail: 'the approval is still pending', approvalId: r.approval.id };
     return { forward: false, code: 'denied', detail: `the approval is ${r.status} or not for this request and principal` };
@@ -45,7 +52,7 @@ export async function gateApproval(req: IncomingMessage, d: DecidedRequest, requ
     action: request.action,
     resource,
     resourceName: request.resourceName,
-    context: d.context ?? {},
+    context: g.context,
     request: bound,
     obligation: decision.obligations.approval!,
     requestId,

@@ -20,6 +20,7 @@ import type { AuditEntry, AuditStore } from '../store/ports.js';
 import { listen } from '../gateway/listen.js';
 import { createDataPlane } from './data-plane.js';
 import { mountResources } from './resources.js';
+import { createStages } from './stages.js';
 import { waitFor } from '../lib/test-wait.js';
 
 const alice: Principal = { type: 'User', id: 'alice', groups: [], mfa: false, mfaAge: 1e9, authMethod: 'oidc' };
@@ -91,18 +92,14 @@ after(() => upstream.close());
 async function gateway(engine: PolicyEngine, failAudit: () => boolean) {
   const store = memoryAudit(failAudit);
   const audit = new AuditWriter(storeAppender(store), { retryMs: 10 });
-  const resources = mountResources([
-    { name: 'api', type: 'http', upstream: upstreamUrl, inject: { headers: {} }, attributes: {}, timeouts: { connect_ms: 1000, response_ms: 1000 } },
-  ]);
-  const handler = createDataPlane({
-    resources,
+  const log = createLogger('silent');
+  const stages = createStages({
     identifier,
     engine: () => engine,
-    maxBodyBytes: 1024,
     now: () => new Date(),
     audit,
     metrics: new GatewayMetrics(() => audit.depth),
-    log: createLogger('silent'),
+    log,
     auditMode: 'strict',
     capture: createCapture(captureConfigSchema.parse({})),
     approvals: new ApprovalService(
@@ -111,6 +108,11 @@ async function gateway(engine: PolicyEngine, failAudit: () => boolean) {
     ),
     holdSeconds: 0,
   });
+  const resources = mountResources(
+    [{ name: 'api', type: 'http', upstream: upstreamUrl, inject: { headers: {} }, attributes: {}, timeouts: { connect_ms: 1000, response_ms: 1000 } }],
+    { stages, log, maxBodyBytes: 1024 },
+  );
+  const handler = createDataPlane({ resources, stages, log }).handle;
   const { server, url } = await listen('127.0.0.1:0', handler);
   return { url, store, close: () => new Promise((r) => server.close(r)) };
 }

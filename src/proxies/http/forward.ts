@@ -7,7 +7,7 @@
 // Only the pipeline calls this, and only after a decision of `allow` is durable in the audit log.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Pool, errors, type Dispatcher } from 'undici';
-import type { ResourceConfig } from '../../config/schema.js';
+import type { HttpResourceConfig } from './config.js';
 import { AirlockError } from '../../lib/errors.js';
 import { clientResponseHeaders, normalizeInject, upstreamRequestHeaders } from './headers.js';
 
@@ -40,7 +40,7 @@ export class Upstream {
   private readonly basePath: string;
   private readonly inject: [string, string][];
 
-  constructor(private readonly resource: ResourceConfig) {
+  constructor(private readonly resource: HttpResourceConfig) {
     const url = new URL(resource.upstream);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.inject = normalizeInject(resource.inject.headers);

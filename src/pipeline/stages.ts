@@ -1,0 +1,249 @@
+// The shared half of every surface's request story, unaware of any protocol: identify the caller;
+// authorize what the request would do (decide, then obligations: step-up, approval spent, opened
+// or waited for), with the decision record durable before anything may be forwarded (strict
+// mode); record refusals made before a decision; record the outcome of what was forwarded.
+// Surfaces render the verdicts in their own dialect. Every branch that is not a clean `allow`
+// ends in a refusal: an engine error, a failed approval step, or a decision the log cannot hold.
+import type { IncomingMessage } from 'node:http';
+import type { GatewayMetrics } from '../admin/metrics.js';
+import type { Capture } from '../audit/capture/index.js';
+import { decisionRecord, outcomeRecord } from '../audit/records.js';
+import type { AuditWriter } from '../audit/writer.js';
+import { commonContext, type PolicyEngine } from '../decide/index.js';
+import type { Identifier } from '../identify/index.js';
+import type { BoundRequest } from '../approvals/types.js';
+import type { ErrorCode } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { bearerChallenge, statusOf } from '../lib/problem.js';
+import type { ActionRequest } from '../model/action-request.js';
+import type { Decision } from '../model/decision.js';
+import type { CedarRecord } from '../model/entity.js';
+import type { Principal } from '../model/principal.js';
+import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
+import type { Exchange, MountedResource } from './surface.js';
+
+/** Where a refusal happened: a request, with the resource it named if there is one. */
+export type RequestSite = Pick<Exchange, 'requestId' | 'started'> & { readonly mount?: MountedResource };
+
+/** A request refused: what the surface renders. */
+export interface Refusal {
+  readonly code: ErrorCode;
+  readonly detail: string;
+  /** Challenge headers (`WWW-Authenticate`) for 401 answers. */
+  readonly headers?: Record<string, string>;
+  /** The approval opened for (or presented by) this request. */
+  readonly approvalId?: string;
+}
+
+export type Verdict =
+  | { readonly allowed: true; readonly decision: Decision; readonly context: CedarRecord; readonly approvalId?: string }
+  | { readonly allowed: false; readonly refusal: Refusal; readonly decision?: Decision };
+
+/** The request body as far as the audit record may see it (audit.capture decides how much). */
+export interface RecordedBody {
+  readonly bytes: Buffer;
+  readonly contentType?: string;
+  readonly sha256?: string;
+}
+
+export interface AuthorizeInput {
+  readonly principal: Principal;
+  readonly request: ActionRequest;
+  /** The method and path the common context shows (`context.method`, `context.path`). */
+  readonly method: string;
+  readonly path: string;
+  /** What an approval opened or spent for this request is bound to. */
+  readonly bound: BoundRequest;
+  /** The approval the client presents (`Airlock-Approval`, or the surface's own place for it). */
+  readonly presentedApproval: string | undefined;
+  readonly body: RecordedBody | undefined;
+  /** Surface facts for the decision record (a tool call's session, an object's bucket and key). */
+  readonly fields?: Readonly<Record<string, unknown>>;
+}
+
+/** A refusal made before any decision: no credential, no such resource, unreadable input. */
+export interface EarlyRefusal extends Refusal {
+  readonly principal?: Principal;
+  readonly request?: ActionRequest;
+}
+
+export interface OutcomeInput {
+  /** The upstream's status; 0 when there was none. */
+  readonly status: number;
+  readonly bytes: number;
+  readonly error?: string;
+  /** performance.now() when the upstream request started, for the upstream latency metric. */
+  readonly upstreamStarted?: number;
+  readonly fields?: Readonly<Record<string, unknown>>;
+}
+
+export interface Stages {
+  /** Resolves to the caller or rejects with AirlockError('unauthenticated'). */
+  identify(authorization: string | undefined): Promise<Principal>;
+  /** Decides the request, settles its obligations and records the decision. Never rejects. */
+  authorize(ex: Exchange, input: AuthorizeInput): Promise<Verdict>;
+  /** Records a refusal made before a decision; the refusal to render (audit_unavailable when it could not be recorded). */
+  refuse(site: RequestSite, refusal: EarlyRefusal): Promise<Refusal>;
+  /** Records what became of an allowed request once its response ended (queued, never awaited). */
+  outcome(ex: Exchange, outcome: OutcomeInput): void;
+  /**
+   * A decision with no record and no obligations settled: for filtering what a listing shows
+   * (each entry the caller may not use is left out). Any failure is deny.
+   */
+  decideOnly(ex: Exchange, principal: Principal, request: ActionRequest): Decision;
+  readonly now: () => Date;
+  readonly log: Logger;
+  readonly metrics: GatewayMetrics;
+}
+
+export interface StagesDeps extends ApprovalGateDeps {
+  readonly identifier: Identifier;
+  readonly engine: () => PolicyEngine;
+  readonly audit: AuditWriter;
+  readonly metrics: GatewayMetrics;
+  readonly log: Logger;
+  readonly now: () => Date;
+  /** What of a request body enters its decision record (audit.capture). */
+  readonly capture: Capture;
+  /** 'strict': forward only after the decision record is durable. */
+  readonly auditMode: 'strict' | 'async';
+}
+
+const AUDIT_UNAVAILABLE: Refusal = { code: 'audit_unavailable', detail: 'the audit log cannot be written' };
+
+export function createStages(deps: StagesDeps): Stages {
+  function decide(ex: Exchange, principal: Principal, request: ActionRequest, method: string, path: string): { decision: Decision; context: CedarRecord } {
+    const context = commonContext({ principal, sourceIp: ex.clientIp, method, path, now: deps.now() }, request.context);
+    return { decision: deps.engine().decide({ principal, request, context, resourceAttributes: ex.mount.attributes }), context };
+  }
+
+  /** Writes the decision record; in strict mode waits for its commit. False when it cannot be written. */
+  async function record(entry: ReturnType<typeof decisionRecord>): Promise<boolean> {
+    if (deps.auditMode === 'async') {
+      deps.audit.enqueue(entry);
+      return true;
+    }
+    try {
+      await deps.audit.append(entry);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function count(site: RequestSite, action: string | undefined, outcome: string): void {
+    deps.metrics.requests.inc([site.mount?.config.name ?? '-', action ?? '-', outcome]);
+  }
+
+  return {
+    identify: (authorization) => deps.identifier.identify(authorization),
+    now: deps.now,
+    log: deps.log,
+    metrics: deps.metrics,
+
+    async authorize(ex, input) {
+      const { principal, request } = input;
+      let decision: Decision | undefined;
+      let context: CedarRecord | undefined;
+      let refusal: Refusal | undefined;
+      let approvalId: string | undefined;
+      try {
+        ({ decision, context } = decide(ex, principal, request, input.method, input.path));
+        deps.metrics.decisionSeconds.observe((performance.now() - ex.started) / 1000);
+        refusal = refusalFor(decision);
+        if (decision.effect === 'approval_required') {
+          const gate = await gateApproval(ex.req as IncomingMessage, { principal, request, decision, context, bound: input.bound, presented: input.presentedApproval }, ex.requestId, deps);
+          approvalId = gate.forward ? gate.approval.id : gate.approvalId;
+          if (gate.forward) {
+            decision = { ...decision, effect: 'allow', reasons: [...decision.reasons, `approval ${gate.approval.id} used`] };
+            refusal = undefined;
+          } else {
+            refusal = { code: gate.code, detail: gate.detail, approvalId: gate.approvalId };
+          }
+        }
+      } catch (err) {
+        // An engine or approval-store failure: deny, and say no more than that.
+        deps.log.error({ err: err instanceof Error ? err.message : String(err), request_id: ex.requestId }, 'authorize failed');
+        refusal = { code: 'denied', detail: 'the request could not be decided' };
+      }
+      count(ex, request.action, decision?.effect === 'allow' && !refusal ? 'allow' : decision?.effect ?? refusal!.code);
+      const written = await record(
+        decisionRecord({
+          requestId: ex.requestId,
+          time: deps.now(),
+          surface: 'data',
+          principal,
+          action: request.action,
+          resource: request.resource,
+          resourceName: ex.mount.config.name,
+          context,
+          decision,
+          refusal: decision ? undefined : refusal?.code,
+          reasons: decision ? undefined : [refusal!.detail],
+          body: input.body?.bytes.length ? deps.capture(ex.mount.config.type, input.body.bytes, input.body.contentType, input.body.sha256) : undefined,
+          approvalId,
+          status: refusal ? statusOf(refusal.code) : undefined,
+          latencyMs: refusal ? performance.now() - ex.started : undefined,
+          fields: input.fields,
+        }),
+      );
+      if (!written) return { allowed: false, refusal: AUDIT_UNAVAILABLE, decision };
+      if (refusal) return { allowed: false, refusal, decision };
+      return { allowed: true, decision: decision!, context: context!, approvalId };
+    },
+
+    async refuse(site, r) {
+      count(site, r.request?.action, r.code);
+      const written = await record(
+        decisionRecord({
+          requestId: site.requestId,
+          time: deps.now(),
+          surface: 'data',
+          principal: r.principal,
+          action: r.request?.action,
+          resource: r.request?.resource,
+          resourceName: site.mount?.config.name,
+          refusal: r.code,
+          reasons: [r.detail],
+          status: statusOf(r.code),
+          latencyMs: performance.now() - site.started,
+        }),
+      );
+      return written ? r : AUDIT_UNAVAILABLE;
+    },
+
+    outcome(ex, o) {
+      const now = performance.now();
+      if (o.upstreamStarted !== undefined) deps.metrics.upstreamSeconds.observe((now - o.upstreamStarted) / 1000, [ex.mount.config.name]);
+      deps.audit.enqueue(
+        outcomeRecord({ requestId: ex.requestId, time: deps.now(), status: o.status, bytes: o.bytes, latencyMs: now - ex.started, error: o.error, fields: o.fields }),
+      );
+    },
+
+    decideOnly(ex, principal, request) {
+      try {
+        return decide(ex, principal, request, ex.req.method ?? 'GET', ex.path).decision;
+      } catch {
+        return { effect: 'deny', policies: [], reasons: ['the request could not be decided'], obligations: {}, policyVersion: '' };
+      }
+    },
+  };
+}
+
+/** Maps a decision that is not `allow` to the refusal the client sees. */
+function refusalFor(decision: Decision): Refusal | undefined {
+  switch (decision.effect) {
+    case 'allow':
+      return undefined;
+    case 'mfa_required':
+      return {
+        code: 'mfa_required',
+        detail: 'this action needs a recent multi-factor sign-in',
+        headers: bearerChallenge('mfa_required', decision.obligations.mfa?.maxAge),
+      };
+    case 'approval_required':
+      return { code: 'approval_required', detail: 'this action needs an approval' };
+    default:
+      return { code: 'denied', detail: decision.reasons[0] ?? 'denied by policy' };
+  }
+}

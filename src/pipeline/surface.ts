@@ -1,0 +1,61 @@
+// What a surface is: the protocol edge of one resource type (openai and http, later mcp,
+// kubernetes, s3). A surface reads its protocol, turns each request into ActionRequests, hands
+// them to the shared stages (identify, authorize, outcome) and renders their verdicts in its
+// client's own dialect. It never decides, opens approvals or writes decision records itself, so
+// every surface gets the same policy, obligations and audit.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ResourceConfig } from '../config/schema.js';
+import type { Logger } from '../lib/logger.js';
+import type { CedarRecord } from '../model/entity.js';
+import type { Stages } from './stages.js';
+
+/** One data-plane request, as the router hands it to the surface of its resource. */
+export interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** Sent back as `Airlock-Request-Id`; every record of this request carries it. */
+  readonly requestId: string;
+  /** performance.now() when the request arrived. */
+  readonly started: number;
+  readonly clientIp: string;
+  readonly mount: MountedResource;
+  /** The path after `/<resource>`, with a leading `/`, without the query; exactly what is forwarded. */
+  readonly path: string;
+  /** The query string with its `?`, or empty. */
+  readonly query: string;
+}
+
+/** An HTTP upgrade (WebSocket, SPDY) for a surface that relays them. */
+export interface UpgradeExchange extends Omit<Exchange, 'res'> {
+  readonly socket: Duplex;
+  readonly head: Buffer;
+}
+
+export interface Surface {
+  /** Answers the request, allowed or refused; rejects only on a bug (the router then answers 500). */
+  handle(ex: Exchange): Promise<void>;
+  /** Upgrade requests; a surface without it refuses them. */
+  upgrade?(ex: UpgradeExchange): Promise<void>;
+  /** Stops upstream connections and child processes; called once, after the listeners drained. */
+  close(): Promise<void>;
+}
+
+/** What a surface is built with. */
+export interface MountContext {
+  readonly stages: Stages;
+  readonly log: Logger;
+  /** `limits.max_body_bytes`: the most of a body a surface may hold in memory to decide on it. */
+  readonly maxBodyBytes: number;
+}
+
+/** Builds the surface of one resource from its own config (the union member of its `type`). */
+export type SurfaceFactory<C extends ResourceConfig = ResourceConfig> = (config: C, ctx: MountContext) => Surface;
+
+/** A configured resource with its surface. */
+export interface MountedResource {
+  readonly config: ResourceConfig;
+  readonly surface: Surface;
+  /** Attributes of `Resource::"<name>"`. */
+  readonly attributes: CedarRecord;
+}

@@ -1,0 +1,93 @@
+// The surface of `openai` and `http` resources: the request is read whole (under
+// limits.max_body_bytes, since the decision may depend on the body: the model an inference call
+// names), classified by the resource type's classifier, authorized by the shared stages, and
+// forwarded unchanged with the answer streamed back. Refusals are RFC 9457 problems.
+import { classifierFor } from '../../classify/index.js';
+import { AirlockError, type ErrorCode } from '../../lib/errors.js';
+import { bearerChallenge, sendProblem } from '../../lib/problem.js';
+import { readBody } from '../../lib/read-body.js';
+import { sha256Hex } from '../../lib/sha256.js';
+import type { ActionRequest } from '../../model/action-request.js';
+import type { Principal } from '../../model/principal.js';
+import type { Refusal } from '../../pipeline/stages.js';
+import type { Exchange, SurfaceFactory } from '../../pipeline/surface.js';
+import type { HttpResourceConfig } from './config.js';
+import { Upstream } from './forward.js';
+
+export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages, maxBodyBytes }) => {
+  const classify = classifierFor(config.type);
+  const upstream = new Upstream(config);
+
+  async function refuse(ex: Exchange, refusal: Refusal & { principal?: Principal; request?: ActionRequest }): Promise<void> {
+    sendRefusal(ex, await stages.refuse(ex, refusal));
+  }
+
+  return {
+    async handle(ex) {
+      const { req, res } = ex;
+      const method = req.method ?? 'GET';
+      let principal: Principal;
+      try {
+        principal = await stages.identify(req.headers.authorization);
+      } catch (err) {
+        req.resume();
+        return refuse(ex, refusalOf(err, 'unauthenticated'));
+      }
+      let body: Buffer;
+      try {
+        body = await readBody(req, maxBodyBytes);
+      } catch (err) {
+        return refuse(ex, { ...refusalOf(err, 'bad_request'), principal });
+      }
+      let request: ActionRequest;
+      try {
+        request = classify({ resourceName: config.name, method, path: ex.path, headers: req.headers, body });
+      } catch (err) {
+        return refuse(ex, { ...refusalOf(err, 'bad_request'), principal });
+      }
+      const sha256 = body.length ? sha256Hex(body) : undefined;
+      const approval = req.headers['airlock-approval'];
+      const verdict = await stages.authorize(ex, {
+        principal,
+        request,
+        method,
+        path: ex.path,
+        bound: { method, path: `${ex.path}${ex.query}`, body_sha256: sha256 ?? null },
+        presentedApproval: typeof approval === 'string' ? approval : undefined,
+        body: { bytes: body, contentType: req.headers['content-type'], sha256 },
+      });
+      if (!verdict.allowed) return sendRefusal(ex, verdict.refusal);
+
+      const upstreamStarted = performance.now();
+      try {
+        const outcome = await upstream.forward(
+          { method, path: ex.path, query: ex.query, headers: req.headers, body, clientIp: ex.clientIp, requestId: ex.requestId },
+          res,
+        );
+        stages.outcome(ex, { status: outcome.status, bytes: outcome.bytes, error: outcome.error, upstreamStarted });
+      } catch (err) {
+        const code: ErrorCode = err instanceof AirlockError ? err.code : 'upstream_unavailable';
+        const status = sendProblem(res, { code, detail: err instanceof AirlockError ? err.message : 'upstream failed', requestId: ex.requestId });
+        stages.outcome(ex, { status, bytes: 0, error: code, upstreamStarted });
+      }
+    },
+    close: () => upstream.close(),
+  };
+};
+
+/** A refusal as an RFC 9457 problem. */
+export function sendRefusal(ex: Pick<Exchange, 'res' | 'requestId'>, r: Refusal): void {
+  sendProblem(ex.res, {
+    code: r.code,
+    detail: r.detail,
+    requestId: ex.requestId,
+    headers: r.headers ?? bearerChallenge(r.code),
+    extra: r.approvalId ? { approval_id: r.approvalId } : undefined,
+  });
+}
+
+/** An expected AirlockError keeps its code; anything else is `fallback`, without internal detail. */
+export function refusalOf(err: unknown, fallback: ErrorCode): Refusal {
+  if (err instanceof AirlockError) return { code: err.code, detail: err.message };
+  return { code: fallback, detail: fallback === 'unauthenticated' ? 'the credential was not accepted' : 'the request could not be read' };
+}

@@ -1,0 +1,16 @@
+// The surfaces Airlock governs, one per resource type: the pipeline mounts them from here and
+// nowhere else.
+import type { ResourceConfig } from '../config/schema.js';
+import type { MountContext, Surface, SurfaceFactory } from '../pipeline/surface.js';
+import { httpSurface } from './http/surface.js';
+
+type ResourceType = ResourceConfig['type'];
+
+const SURFACES: { readonly [T in ResourceType]: SurfaceFactory<Extract<ResourceConfig, { type: T }>> } = {
+  openai: httpSurface,
+  http: httpSurface,
+};
+
+export function mountSurface(config: ResourceConfig, ctx: MountContext): Surface {
+  return (SURFACES[config.type] as SurfaceFactory)(config, ctx);
+}
