@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { channelSchema, webhookChannelSchema } from '../approvals/channels/index.js';
 import { captureConfigSchema } from '../audit/capture/index.js';
+import { listenerLimitsSchema } from '../gateway/listener-limits.js';
 import { httpUrl } from '../lib/http-url.js';
 import { httpResourceSchema } from '../proxies/http/config.js';
 
@@ -70,8 +71,12 @@ export const configSchema = z
       })
       .default({ hold_seconds: 0, ttl_seconds: 3600, notify: [] }),
     limits: z
-      .strictObject({ max_body_bytes: z.number().int().positive().default(10 * 1024 * 1024) })
-      .default({ max_body_bytes: 10 * 1024 * 1024 }),
+      .strictObject({
+        max_body_bytes: z.number().int().positive().default(10 * 1024 * 1024),
+        /** Timeouts and connection caps of every listener. */
+        listeners: listenerLimitsSchema.prefault({}),
+      })
+      .prefault({}),
     resources: z.array(resource).default([]),
   })
   .superRefine((cfg, ctx) => {

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { DEFAULT_LISTENER_LIMITS, limitConnections, serverOptions, type ListenerLimits } from './listener-limits.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
@@ -10,11 +11,17 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
  * `upgrade` only when some surface relays upgrades: with an 'upgrade' listener node hands it
  * every request that asks for one (curl's h2c offer too), which a plain proxy would answer as usual.
  */
-export async function listen(hostPort: string, handler: Handler, upgrade?: UpgradeHandler): Promise<{ server: Server; url: string }> {
+export async function listen(
+  hostPort: string,
+  handler: Handler,
+  opts: { readonly upgrade?: UpgradeHandler; readonly limits?: ListenerLimits } = {},
+): Promise<{ server: Server; url: string }> {
+  const { upgrade, limits = DEFAULT_LISTENER_LIMITS } = opts;
   const i = hostPort.lastIndexOf(':');
   const host = hostPort.slice(0, i).replace(/^\[|\]$/g, '') || '0.0.0.0';
   const port = Number(hostPort.slice(i + 1));
-  const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, res) => void handler(req, res));
+  const server = createServer(serverOptions(limits), (req, res) => void handler(req, res));
+  limitConnections(server, limits);
   if (upgrade) server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

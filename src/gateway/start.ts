@@ -135,8 +135,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   await checkpointer.checkpoint();
   checkpointer.start();
   const sinks = startAuditSinks(config.audit.sinks, store.audit, audit, metrics, log, loaded.baseDir);
-  const data = await listen(config.listen, dataPlane.handle, dataPlane.upgrade);
-  const admin = await listen(config.admin.listen, controlPlane);
+  const data = await listen(config.listen, dataPlane.handle, { upgrade: dataPlane.upgrade, limits: config.limits.listeners });
+  const admin = await listen(config.admin.listen, controlPlane, { limits: config.limits.listeners });
   consoleUrl = config.approvals.console_url ?? admin.url;
   const notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl, audit, metrics, log });
   log.info({ data: data.url, admin: admin.url }, 'airlock is listening');
