@@ -5,6 +5,7 @@ import { channelSchema, webhookChannelSchema } from '../approvals/channels/index
 import { captureConfigSchema } from '../audit/capture/index.js';
 import { listenerLimitsSchema } from '../gateway/listener-limits.js';
 import { httpUrl } from '../lib/http-url.js';
+import { rateLimitsSchema } from '../pipeline/rate-limits.js';
 import { httpResourceSchema } from '../proxies/http/config.js';
 
 const hostPort = z
@@ -75,6 +76,8 @@ export const configSchema = z
         max_body_bytes: z.number().int().positive().default(10 * 1024 * 1024),
         /** Timeouts and connection caps of every listener. */
         listeners: listenerLimitsSchema.prefault({}),
+        /** Requests per principal and per address without a credential; see pipeline/rate-limits.ts. */
+        rate: rateLimitsSchema.prefault({}),
       })
       .prefault({}),
     resources: z.array(resource).default([]),

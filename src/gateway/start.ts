@@ -101,8 +101,9 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     capture: createCapture(config.audit.capture),
     approvals: workflow.approvals,
     holdSeconds: config.approvals.hold_seconds,
+    rateLimits: config.limits.rate,
   });
-  const resources = mountResources(config.resources, { stages, log, maxBodyBytes: config.limits.max_body_bytes });
+  const resources = mountResources(config.resources, { stages, log, store, maxBodyBytes: config.limits.max_body_bytes });
   const dataPlane = createDataPlane({ resources, stages, log });
   // Links to approval pages; known once the control plane listens (its port may be chosen then).
   let consoleUrl = config.approvals.console_url ?? '';
@@ -147,6 +148,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     reloadPolicy: () => policy.reload(),
     async close(graceMs = 10_000) {
       await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
+      stages.close();
       policy.close();
       shadow.close();
       workflow.close();

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'conflict'
   | 'bad_request'
   | 'payload_too_large'
+  | 'rate_limited'
   | 'upstream_unavailable'
   | 'upstream_timeout'
   | 'audit_unavailable'

@@ -21,6 +21,8 @@ import { listen } from '../gateway/listen.js';
 import { createDataPlane } from './data-plane.js';
 import { mountResources } from './resources.js';
 import { createStages } from './stages.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
+import { rateLimitsSchema } from './rate-limits.js';
 import { waitFor } from '../lib/test-wait.js';
 
 const alice: Principal = { type: 'User', id: 'alice', groups: [], mfa: false, mfaAge: 1e9, authMethod: 'oidc' };
@@ -107,14 +109,23 @@ async function gateway(engine: PolicyEngine, failAudit: () => boolean) {
       { ttlSeconds: 60, audit },
     ),
     holdSeconds: 0,
+    rateLimits: rateLimitsSchema.parse({}),
   });
   const resources = mountResources(
     [{ name: 'api', type: 'http', upstream: upstreamUrl, inject: { headers: {} }, attributes: {}, timeouts: { connect_ms: 1000, response_ms: 1000 } }],
-    { stages, log, maxBodyBytes: 1024 },
+    { stages, log, maxBodyBytes: 1024, store: openSqliteStore(':memory:') },
   );
   const handler = createDataPlane({ resources, stages, log }).handle;
   const { server, url } = await listen('127.0.0.1:0', handler);
-  return { url, store, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url,
+    store,
+    close: () =>
+      new Promise((r) => server.close(r)).then(async () => {
+        stages.close();
+        await audit.flush();
+      }),
+  };
 }
 
 describe('the data plane fails closed', () => {
@@ -160,5 +171,20 @@ describe('the data plane fails closed', () => {
     assert.equal(res.status, 401);
     assert.equal(gw.store.entries[0]!.decision, 'unauthenticated');
     assert.ok(!JSON.stringify(gw.store.entries).includes('s3cr3t'));
+  });
+
+  it('records anonymous refusals one by one only up to a share per address, counts the rest, and answers 429 past the burst', async () => {
+    const gw = await gateway(engineSaying('allow'), () => false);
+    const statuses: number[] = [];
+    for (let i = 0; i < 80; i++) statuses.push((await fetch(`${gw.url}/api/x`, { headers: { authorization: 'Bearer nope' } })).status);
+    await gw.close();
+    assert.deepEqual(statuses.slice(0, 50), Array(50).fill(401));
+    assert.ok(statuses.slice(50).includes(429), 'past the burst, 429');
+    const single = gw.store.entries.filter((e) => e.kind === 'decision');
+    const aggregated = gw.store.entries.filter((e) => e.kind === 'refusals_aggregated');
+    assert.equal(single.length, 20);
+    assert.equal(aggregated.length, 1);
+    assert.equal(aggregated[0]!.count, 60);
+    assert.equal(aggregated[0]!.source_ip, '127.0.0.1');
   });
 });

@@ -11,7 +11,7 @@ import { errorMessage } from '../lib/errors.js';
 import { bearerChallenge, sendProblem, statusOf } from '../lib/problem.js';
 import { splitRequestPath } from '../lib/request-path.js';
 import type { Logger } from '../lib/logger.js';
-import type { Refusal, Stages } from './stages.js';
+import type { Refusal, RequestSite, Stages } from './stages.js';
 import type { Exchange, MountedResource } from './surface.js';
 
 export interface DataPlaneDeps {
@@ -34,7 +34,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
   }
 
   /** A request no surface takes: identified first, so an anonymous caller learns nothing of what exists. */
-  async function unrouted(req: IncomingMessage, site: { requestId: string; started: number }, refusal: Refusal): Promise<Refusal> {
+  async function unrouted(req: IncomingMessage, site: RequestSite, refusal: Refusal): Promise<Refusal> {
     req.resume();
     try {
       const principal = await stages.identify(req.headers.authorization);
@@ -49,8 +49,8 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const requestId = randomUUID();
     const routed = route(req.url);
     if (!('mount' in routed)) {
-      const r = await unrouted(req, { requestId, started }, routed);
-      sendProblem(res, { code: r.code, detail: r.detail, requestId, headers: bearerChallenge(r.code) });
+      const r = await unrouted(req, { requestId, started, clientIp: clientIpOf(req) }, routed);
+      sendProblem(res, { code: r.code, detail: r.detail, requestId, headers: r.headers ?? bearerChallenge(r.code) });
       return;
     }
     const ex: Exchange = { req, res, requestId, started, clientIp: clientIpOf(req), mount: routed.mount, path: routed.path, query: routed.query };
@@ -72,7 +72,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const routed = route(req.url);
     const surface = 'mount' in routed ? routed.mount.surface : undefined;
     if (!('mount' in routed) || !surface?.upgrade) {
-      const r = await unrouted(req, { requestId, started }, 'mount' in routed ? { code: 'bad_request', detail: 'this resource does not take upgrades' } : routed);
+      const r = await unrouted(req, { requestId, started, clientIp: clientIpOf(req) }, 'mount' in routed ? { code: 'bad_request', detail: 'this resource does not take upgrades' } : routed);
       return refuseUpgrade(socket, requestId, r);
     }
     try {

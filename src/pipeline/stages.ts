@@ -18,12 +18,14 @@ import { bearerChallenge, statusOf } from '../lib/problem.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
 import type { CedarRecord } from '../model/entity.js';
-import type { Principal } from '../model/principal.js';
+import { principalUid, type Principal } from '../model/principal.js';
+import { AnonymousRefusals } from './anonymous-refusals.js';
 import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
+import { TokenBuckets, type RateLimitsConfig } from './rate-limits.js';
 import type { Exchange, MountedResource } from './surface.js';
 
 /** Where a refusal happened: a request, with the resource it named if there is one. */
-export type RequestSite = Pick<Exchange, 'requestId' | 'started'> & { readonly mount?: MountedResource };
+export type RequestSite = Pick<Exchange, 'requestId' | 'started' | 'clientIp'> & { readonly mount?: MountedResource };
 
 /** A request refused: what the surface renders. */
 export interface Refusal {
@@ -91,6 +93,8 @@ export interface Stages {
    * (each entry the caller may not use is left out). Any failure is deny.
    */
   decideOnly(ex: Exchange, principal: Principal, request: ActionRequest): Decision;
+  /** Writes what is still counted (aggregated refusals); called once at shutdown. */
+  close(): void;
   readonly now: () => Date;
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
@@ -107,11 +111,16 @@ export interface StagesDeps extends ApprovalGateDeps {
   readonly capture: Capture;
   /** 'strict': forward only after the decision record is durable. */
   readonly auditMode: 'strict' | 'async';
+  readonly rateLimits: RateLimitsConfig;
 }
 
 const AUDIT_UNAVAILABLE: Refusal = { code: 'audit_unavailable', detail: 'the audit log cannot be written' };
 
 export function createStages(deps: StagesDeps): Stages {
+  const principalRate = new TokenBuckets(deps.rateLimits.principal);
+  const anonymousRate = new TokenBuckets(deps.rateLimits.anonymous);
+  const anonymous = new AnonymousRefusals(deps.rateLimits.anonymous_records_per_minute, (entry) => deps.audit.enqueue(entry));
+
   function decide(ex: Exchange, principal: Principal, request: ActionRequest, method: string, path: string): { decision: Decision; context: CedarRecord } {
     const context = commonContext({ principal, sourceIp: ex.clientIp, method, path, now: deps.now() }, request.context);
     return { decision: deps.engine().decide({ principal, request, context, resourceAttributes: ex.mount.attributes }), context };
@@ -147,7 +156,10 @@ export function createStages(deps: StagesDeps): Stages {
       let context: CedarRecord | undefined;
       let refusal: Refusal | undefined;
       let approvalId: string | undefined;
-      try {
+      const uid = principalRate.enabled ? principalUid(principal) : '';
+      if (principalRate.enabled && !principalRate.take(uid)) {
+        refusal = rateLimited(principalRate.retryAfter(uid));
+      } else try {
         ({ decision, context } = decide(ex, principal, request, input.method, input.path));
         deps.metrics.decisionSeconds.observe((performance.now() - ex.started) / 1000);
         refusal = refusalFor(decision);
@@ -192,7 +204,16 @@ export function createStages(deps: StagesDeps): Stages {
       return { allowed: true, decision: decision!, context: context!, approvalId };
     },
 
-    async refuse(site, r) {
+    async refuse(site, refusal) {
+      let r = refusal;
+      if (!r.principal) {
+        // No accepted credential: the address pays, and past its share of records it is only counted.
+        if (!anonymousRate.take(site.clientIp)) r = { ...r, ...rateLimited(anonymousRate.retryAfter(site.clientIp)) };
+        if (!anonymous.admit(site.clientIp, r.code)) {
+          count(site, r.request?.action, r.code);
+          return r;
+        }
+      }
       count(site, r.request?.action, r.code);
       const written = await record(
         decisionRecord({
@@ -220,6 +241,8 @@ export function createStages(deps: StagesDeps): Stages {
       );
     },
 
+    close: () => anonymous.close(),
+
     decideOnly(ex, principal, request) {
       try {
         return decide(ex, principal, request, ex.req.method ?? 'GET', ex.path).decision;
@@ -228,6 +251,10 @@ export function createStages(deps: StagesDeps): Stages {
       }
     },
   };
+}
+
+function rateLimited(retryAfter: number): Refusal {
+  return { code: 'rate_limited', detail: 'too many requests; retry later', headers: { 'retry-after': String(retryAfter) } };
 }
 
 /** Maps a decision that is not `allow` to the refusal the client sees. */

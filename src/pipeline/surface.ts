@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { ResourceConfig } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { CedarRecord } from '../model/entity.js';
+import type { Store } from '../store/ports.js';
 import type { Stages } from './stages.js';
 
 /** One data-plane request, as the router hands it to the surface of its resource. */
@@ -47,6 +48,8 @@ export interface MountContext {
   readonly log: Logger;
   /** `limits.max_body_bytes`: the most of a body a surface may hold in memory to decide on it. */
   readonly maxBodyBytes: number;
+  /** The gateway's store, for surfaces that keep state of their own (token counts, pins, quotas). */
+  readonly store: Store;
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */

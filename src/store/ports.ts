@@ -161,6 +161,23 @@ export interface BundleStore {
   knownBundleVersion(version: string): Promise<boolean>;
 }
 
+/** One principal's tokens to add to its count for a UTC day. */
+export interface TokenUsage {
+  /** `Type::"id"` */
+  readonly principal: string;
+  /** `YYYY-MM-DD`, UTC. */
+  readonly day: string;
+  readonly tokens: number;
+}
+
+/** Model tokens used per principal and day (from upstream answers' `usage`), shared by replicas. */
+export interface UsageStore {
+  /** Adds each entry to its principal's count for its day, in one transaction. */
+  addTokens(entries: readonly TokenUsage[]): Promise<void>;
+  /** The count for the principal and day; 0 when nothing was counted. */
+  tokensOn(principal: string, day: string): Promise<number>;
+}
+
 /** What changed, so caches on every replica can refresh at once instead of at their next poll. */
 export type ChangeTopic = 'keys' | 'grants' | 'approvals' | 'policy';
 
@@ -178,6 +195,7 @@ export interface Store {
   readonly approvals: ApprovalStore;
   readonly grants: GrantStore;
   readonly bundles: BundleStore;
+  readonly usage: UsageStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

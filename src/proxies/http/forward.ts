@@ -60,7 +60,7 @@ export class Upstream {
    * been sent to the client yet; a failure mid-stream ends the client response instead, as there
    * is no way to refuse any more.
    */
-  forward(req: ForwardRequest, res: ServerResponse): Promise<ForwardOutcome> {
+  forward(req: ForwardRequest, res: ServerResponse, observe?: (chunk: Buffer) => void): Promise<ForwardOutcome> {
     // Gone while its request was decided: a relay would never see the close it waits for.
     if (res.destroyed) return Promise.resolve({ status: 0, bytes: 0, error: 'client_closed' });
     return new Promise((resolve, reject) => {
@@ -71,7 +71,7 @@ export class Upstream {
           headers: upstreamRequestHeaders(req.headers, this.inject, req.clientIp, req.body.length),
           body: req.body.length ? req.body : null,
         },
-        new ResponseRelay(res, req.requestId, resolve, reject),
+        new ResponseRelay(res, req.requestId, resolve, reject, observe),
       );
     });
   }
@@ -100,6 +100,8 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     private readonly requestId: string,
     private readonly resolve: (outcome: ForwardOutcome) => void,
     private readonly reject: (err: unknown) => void,
+    /** Sees each chunk of the answer as it is relayed (an openai answer's usage). */
+    private readonly observe?: (chunk: Buffer) => void,
   ) {
     this.socket = res.socket;
     this.bytesBefore = this.socket?.bytesWritten ?? 0;
@@ -123,6 +125,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.observe?.(chunk);
     if (!this.res.write(chunk)) this.pause(controller);
   }
 

@@ -8,15 +8,19 @@ import { bearerChallenge, sendProblem } from '../../lib/problem.js';
 import { readBody } from '../../lib/read-body.js';
 import { sha256Hex } from '../../lib/sha256.js';
 import type { ActionRequest } from '../../model/action-request.js';
-import type { Principal } from '../../model/principal.js';
+import { principalUid, type Principal } from '../../model/principal.js';
+import { TokenLedger } from '../openai/token-ledger.js';
+import { UsageMeter } from '../openai/usage-meter.js';
 import type { Refusal } from '../../pipeline/stages.js';
 import type { Exchange, SurfaceFactory } from '../../pipeline/surface.js';
 import type { HttpResourceConfig } from './config.js';
 import { Upstream } from './forward.js';
 
-export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages, maxBodyBytes }) => {
+export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages, maxBodyBytes, store, log }) => {
   const classify = classifierFor(config.type);
   const upstream = new Upstream(config);
+  // Model calls are metered: their tokens feed `context.tokens_today` (a per-principal budget).
+  const tokens = config.type === 'openai' ? new TokenLedger(store.usage, log) : undefined;
 
   async function refuse(ex: Exchange, refusal: Refusal & { principal?: Principal; request?: ActionRequest }): Promise<void> {
     sendRefusal(ex, await stages.refuse(ex, refusal));
@@ -45,6 +49,14 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
       } catch (err) {
         return refuse(ex, { ...refusalOf(err, 'bad_request'), principal });
       }
+      const metered = tokens && request.action === 'model.invoke' ? principalUid(principal) : undefined;
+      if (metered) {
+        try {
+          request.context.tokens_today = await tokens!.today(metered);
+        } catch {
+          return refuse(ex, { code: 'store_unavailable', detail: 'token usage cannot be read', principal, request });
+        }
+      }
       const sha256 = body.length ? sha256Hex(body) : undefined;
       const approval = req.headers['airlock-approval'];
       const verdict = await stages.authorize(ex, {
@@ -59,19 +71,25 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
       if (!verdict.allowed) return sendRefusal(ex, verdict.refusal);
 
       const upstreamStarted = performance.now();
+      const usage = metered ? new UsageMeter() : undefined;
       try {
         const outcome = await upstream.forward(
           { method, path: ex.path, query: ex.query, headers: req.headers, body, clientIp: ex.clientIp, requestId: ex.requestId },
           res,
+          usage && ((chunk) => usage.data(chunk)),
         );
-        stages.outcome(ex, { status: outcome.status, bytes: outcome.bytes, error: outcome.error, upstreamStarted });
+        const used = usage?.totalTokens() ?? 0;
+        if (used) tokens!.add(metered!, used);
+        stages.outcome(ex, { status: outcome.status, bytes: outcome.bytes, error: outcome.error, upstreamStarted, fields: used ? { tokens: used } : undefined });
       } catch (err) {
         const code: ErrorCode = err instanceof AirlockError ? err.code : 'upstream_unavailable';
         const status = sendProblem(res, { code, detail: err instanceof AirlockError ? err.message : 'upstream failed', requestId: ex.requestId });
         stages.outcome(ex, { status, bytes: 0, error: code, upstreamStarted });
       }
     },
-    close: () => upstream.close(),
+    async close() {
+      await Promise.all([upstream.close(), tokens?.close()]);
+    },
   };
 };
 

@@ -78,6 +78,12 @@ const MIGRATIONS: readonly string[] = [
    -- The row always exists (version NULL until the first activation), so an activation can lock
    -- it with FOR UPDATE even when no bundle is active yet.
    INSERT INTO active_bundle(id, version, activated_at, source) VALUES (1, NULL, NULL, NULL);`,
+  `CREATE TABLE token_usage (
+     principal TEXT NOT NULL,
+     day TEXT NOT NULL,
+     tokens BIGINT NOT NULL,
+     PRIMARY KEY (principal, day)
+   );`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -62,6 +62,12 @@ const MIGRATIONS: readonly string[] = [
      activated_at INTEGER NOT NULL,
      source TEXT NOT NULL
    );`,
+  `CREATE TABLE token_usage (
+     principal TEXT NOT NULL,
+     day TEXT NOT NULL,
+     tokens INTEGER NOT NULL,
+     PRIMARY KEY (principal, day)
+   ) WITHOUT ROWID;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,0 +1,30 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { UsageMeter } from './usage-meter.js';
+
+const meter = (...chunks: string[]) => {
+  const m = new UsageMeter();
+  for (const c of chunks) m.data(Buffer.from(c));
+  return m.totalTokens();
+};
+
+describe('usage meter', () => {
+  it('reads total_tokens from a JSON answer split across chunks', () => {
+    assert.equal(meter('{"choices":[],"usage":{"prompt_tokens":5,"total_', 'tokens": 13}}'), 13);
+  });
+
+  it('reads the last usage of a stream', () => {
+    assert.equal(meter('data: {"choices":[{"delta":{"content":"hi"}}]}\n\n', 'data: {"choices":[],"usage":{"total_tokens":42}}\n\ndata: [DONE]\n\n'), 42);
+  });
+
+  it('is not fooled by model output that quotes the key', () => {
+    assert.equal(meter('{"choices":[{"message":{"content":"\\"total_tokens\\": 999999"}}]}'), 0);
+  });
+
+  it('keeps only the tail of a long answer', () => {
+    const m = new UsageMeter();
+    for (let i = 0; i < 1000; i++) m.data(Buffer.alloc(1024, 0x20));
+    m.data(Buffer.from('{"usage":{"total_tokens":7}}'));
+    assert.equal(m.totalTokens(), 7);
+  });
+});
