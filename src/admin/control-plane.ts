@@ -13,6 +13,7 @@ import type { Logger } from '../lib/logger.js';
 import { bearerChallenge, sendProblem } from '../lib/problem.js';
 import { readBody } from '../lib/read-body.js';
 import type { ActionRequest } from '../model/action-request.js';
+import type { Decision } from '../model/decision.js';
 import { clientIpOf } from '../lib/client-ip.js';
 import type { GatewayMetrics } from './metrics.js';
 import { approvalPage } from './pages/approval-page.js';
@@ -83,6 +84,17 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       deps.audit.enqueue(decisionRecord({ requestId, time, surface: 'control', refusal: code, reasons: [detail], status, latencyMs: performance.now() - started, ...facts }));
     };
 
+    /** A decision that does not let the route run, as its refusal. */
+    const refuseDecision = (decision: Decision, facts: Partial<Parameters<typeof decisionRecord>[0]>) => {
+      const mfa = decision.effect === 'mfa_required';
+      return refuse(
+        mfa ? 'mfa_required' : decision.effect === 'approval_required' ? 'approval_required' : 'denied',
+        mfa ? 'this action needs a recent multi-factor sign-in' : decision.reasons[0] ?? 'denied by policy',
+        facts,
+        mfa ? bearerChallenge('mfa_required', decision.obligations.mfa?.maxAge) : undefined,
+      );
+    };
+
     let principal;
     try {
       principal = await deps.identifier.identify(req.headers.authorization);
@@ -112,20 +124,21 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     }
     const action = target.action ?? route.action;
     const { resource } = target;
+    // A route that decides another action on the caller's behalf (the gate) is itself an action:
+    // without this first decision any signed-in caller could ask the bundle about any action and
+    // resource, and open approvals in approvers' inboxes.
+    if (action !== route.action) {
+      const own: ActionRequest = { action: route.action, resource: CONTROL_PLANE, resourceName: '', context: {} };
+      const ownContext = commonContext({ principal, sourceIp: clientIp, method, path: url.pathname, now: time });
+      const first = deps.engine().decide({ principal, request: own, context: ownContext });
+      if (first.effect !== 'allow') return refuseDecision(first, { principal, action: route.action, resource: CONTROL_PLANE, context: ownContext, decision: first });
+    }
     const request: ActionRequest = { action, resource, resourceName: target.resourceName ?? '', context: target.context ?? {} };
     const context = commonContext({ principal, sourceIp: clientIp, method, path: url.pathname, now: time }, target.context);
     const decision = deps.engine().decide({ principal, request, context });
     const facts = { principal, action, resource, resourceName: target.resourceName, context, decision };
     const proceeds = decision.effect === 'allow' || (decision.effect === 'approval_required' && route.handlesApproval);
-    if (!proceeds) {
-      const mfa = decision.effect === 'mfa_required';
-      return refuse(
-        mfa ? 'mfa_required' : decision.effect === 'approval_required' ? 'approval_required' : 'denied',
-        mfa ? 'this action needs a recent multi-factor sign-in' : decision.reasons[0] ?? 'denied by policy',
-        facts,
-        mfa ? bearerChallenge('mfa_required', decision.obligations.mfa?.maxAge) : undefined,
-      );
-    }
+    if (!proceeds) return refuseDecision(decision, facts);
     try {
       await audit({ requestId, time, surface: 'control', ...facts });
     } catch {

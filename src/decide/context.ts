@@ -3,6 +3,16 @@
 import type { CedarRecord, CedarValue } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
 
+/**
+ * Context keys only the gateway sets: facts it computed (who, from where, when, how) or keeps
+ * (token counts, lineage, attestations, token claims). A caller that supplies context (a gate)
+ * may add any other key but never one of these, so a policy reading them reads the gateway's facts.
+ */
+export const GATEWAY_CONTEXT_KEYS: ReadonlySet<string> = new Set([
+  'mfa', 'mfa_age', 'source_ip', 'hour', 'weekday', 'method', 'path',
+  'tokens_today', 'lineage', 'attestations', 'scope', 'client_id', 'azp', 'actor',
+]);
+
 export interface CommonContextInput {
   readonly principal: Pick<Principal, 'mfa' | 'mfaAge'>;
   readonly sourceIp: string;

@@ -19,6 +19,8 @@ before(async () => {
 @id("big-runs") forbid (principal, action == Action::"training.start", resource) when { context has gpus && context.gpus > 64 };
 @id("managers") permit (principal in Group::"release-managers", action, resource == Airlock::"control-plane");
 @id("gate-api") permit (principal == Agent::"ci", action == Action::"gate", resource == Airlock::"control-plane");
+@id("anyone-may-ask-to-promote") @approval("release-managers") permit (principal, action == Action::"model.promote", resource);
+@id("mfa-deploys") permit (principal == Agent::"ci", action == Action::"model.rollback", resource) when { context.mfa };
 `,
     },
     resources: [],
@@ -72,5 +74,28 @@ describe('airlock gate', () => {
   it('exits 2 on usage errors', async () => {
     assert.equal((await gate(['--action', 'model.deploy', '--resource', 'not-an-entity'])).code, 2);
     assert.equal((await gate(['--resource', 'Model::"x"'])).code, 2);
+  });
+
+  it('refuses a gate to a caller the bundle does not permit `gate`, before deciding the step or opening an approval', async () => {
+    const mallory = await airlock.token({ sub: 'mallory', groups: [] });
+    const before = (await (await fetch(`${airlock.adminUrl}/api/v1/approvals`, { headers: { authorization: `Bearer ${manager}` } })).json()) as unknown[];
+    const res = await fetch(`${airlock.adminUrl}/api/v1/gate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${mallory}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'model.promote', resource: 'Model::"prod/fraud-v3"' }),
+    });
+    assert.equal(res.status, 403);
+    const after = (await (await fetch(`${airlock.adminUrl}/api/v1/approvals`, { headers: { authorization: `Bearer ${manager}` } })).json()) as unknown[];
+    assert.equal(after.length, before.length, 'no approval was opened');
+  });
+
+  it('refuses context keys the gateway computes, so a caller cannot claim MFA', async () => {
+    const res = await fetch(`${airlock.adminUrl}/api/v1/gate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ciKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'model.rollback', resource: 'Model::"prod/fraud-v3"', context: { mfa: true } }),
+    });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { detail: string }).detail, /context\.mfa: is set by the gateway/);
   });
 });

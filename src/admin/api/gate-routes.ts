@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ApprovalService } from '../../approvals/service.js';
 import type { BoundRequest } from '../../approvals/types.js';
+import { GATEWAY_CONTEXT_KEYS } from '../../decide/index.js';
 import { AirlockError } from '../../lib/errors.js';
 import { formatEntity, parseEntity, type CedarRecord } from '../../model/entity.js';
 import type { Route, RouteContext } from '../routes.js';
@@ -18,7 +19,14 @@ const cedarJson: z.ZodType<unknown> = z.lazy(() =>
 const gateBody = z.strictObject({
   action: z.string().regex(/^[A-Za-z0-9_.:-]+$/, { message: 'must be an action id like "model.deploy"' }),
   resource: z.string().refine((s) => parseEntity(s) !== undefined, { message: 'must be an entity like Model::"prod/fraud-v3"' }),
-  context: z.record(z.string(), cedarJson).default({}),
+  context: z
+    .record(z.string(), cedarJson)
+    .default({})
+    .superRefine((ctx, issues) => {
+      for (const key of Object.keys(ctx)) {
+        if (GATEWAY_CONTEXT_KEYS.has(key)) issues.addIssue({ code: 'custom', path: [key], message: 'is set by the gateway and cannot be supplied' });
+      }
+    }),
   approval_id: z.string().min(1).optional(),
 });
 
