@@ -15,11 +15,15 @@ import { readBody } from '../lib/read-body.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
 import { clientIpOf } from '../lib/client-ip.js';
+import { actionLabel } from './metric-labels.js';
 import type { GatewayMetrics } from './metrics.js';
 import { approvalPage } from './pages/approval-page.js';
 import { matchRoute, type Route, type RouteResult, type RouteTarget } from './routes.js';
 
 export const CONTROL_PLANE = { type: 'Airlock', id: 'control-plane' } as const;
+
+/** API bodies are small JSON objects (a vote, a gate, a grant); anything larger is refused with 413. */
+const MAX_API_BODY_BYTES = 64 * 1024;
 
 export interface ControlPlaneDeps {
   readonly identifier: Identifier;
@@ -78,7 +82,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const audit = (entry: Parameters<typeof decisionRecord>[0]) => deps.audit.append(decisionRecord(entry));
     const refuse = (code: Parameters<typeof sendProblem>[1]['code'], detail: string, facts: Partial<Parameters<typeof decisionRecord>[0]> = {}, headers?: Record<string, string>) => {
       const status = sendProblem(res, { code, detail, requestId, headers: headers ?? bearerChallenge(code) });
-      deps.metrics.controlPlane.inc({ action: facts.action ?? '-', decision: facts.decision?.effect ?? code });
+      deps.metrics.controlPlane.inc({ action: actionLabel(facts.action), decision: facts.decision?.effect ?? code });
       // Queued, not awaited: the refusal is already sent, and a queued record is retried until the
       // store takes it, where an awaited append that failed would be lost.
       deps.audit.enqueue(decisionRecord({ requestId, time, surface: 'control', refusal: code, reasons: [detail], status, latencyMs: performance.now() - started, ...facts }));
@@ -110,9 +114,10 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const { route, params } = match;
     let body: unknown;
     try {
-      const raw = await readBody(req, 1024 * 1024);
+      const raw = await readBody(req, MAX_API_BODY_BYTES);
       body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
-    } catch {
+    } catch (err) {
+      if (err instanceof AirlockError && err.code === 'payload_too_large') return refuse('payload_too_large', err.message, { principal, action: route.action });
       return refuse('bad_request', 'the request body must be JSON', { principal, action: route.action });
     }
 
@@ -145,7 +150,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       sendProblem(res, { code: 'audit_unavailable', detail: 'the audit log cannot be written', requestId });
       return;
     }
-    deps.metrics.controlPlane.inc({ action: route.action, decision: decision.effect });
+    deps.metrics.controlPlane.inc({ action: actionLabel(route.action), decision: decision.effect });
     let result: RouteResult;
     try {
       result = await route.handler({ principal, decision, context, params, query: url.searchParams, body, requestId });

@@ -5,6 +5,7 @@
 // Surfaces render the verdicts in their own dialect. Every branch that is not a clean `allow`
 // ends in a refusal: an engine error, a failed approval step, or a decision the log cannot hold.
 import type { IncomingMessage } from 'node:http';
+import { actionLabel } from '../admin/metric-labels.js';
 import type { GatewayMetrics } from '../admin/metrics.js';
 import type { Capture } from '../audit/capture/index.js';
 import { decisionRecord, outcomeRecord } from '../audit/records.js';
@@ -141,7 +142,7 @@ export function createStages(deps: StagesDeps): Stages {
   }
 
   function count(site: RequestSite, action: string | undefined, outcome: string): void {
-    deps.metrics.requests.inc([site.mount?.config.name ?? '-', action ?? '-', outcome]);
+    deps.metrics.requests.inc([site.mount?.config.name ?? '-', actionLabel(action), outcome]);
   }
 
   return {

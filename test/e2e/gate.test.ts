@@ -98,4 +98,15 @@ describe('airlock gate', () => {
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { detail: string }).detail, /context\.mfa: is set by the gateway/);
   });
+
+  it('bounds what a caller can put in a record: long fields 400 naming the field, large bodies 413', async () => {
+    const post = (body: string) =>
+      fetch(`${airlock.adminUrl}/api/v1/gate`, { method: 'POST', headers: { authorization: `Bearer ${ciKey}`, 'content-type': 'application/json' }, body });
+    const long = await post(JSON.stringify({ action: 'a'.repeat(500), resource: 'Model::"x"' }));
+    assert.equal(long.status, 400);
+    assert.match(((await long.json()) as { detail: string }).detail, /^action:/);
+    const huge = await post(JSON.stringify({ action: 'model.deploy', resource: 'Model::"x"', context: { note: 'x'.repeat(200_000) } }));
+    assert.equal(huge.status, 413);
+    assert.equal(((await huge.json()) as { code: string }).code, 'payload_too_large');
+  });
 });

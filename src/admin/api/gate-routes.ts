@@ -16,18 +16,22 @@ const cedarJson: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number().int({ message: 'numbers must be integers (Cedar has no floats)' }), z.boolean(), z.array(cedarJson), z.record(z.string(), cedarJson)]),
 );
 
+/** A gate's context enters its decision record and approval: large enough for any real step, no more. */
+const MAX_CONTEXT_BYTES = 16 * 1024;
+
 const gateBody = z.strictObject({
-  action: z.string().regex(/^[A-Za-z0-9_.:-]+$/, { message: 'must be an action id like "model.deploy"' }),
-  resource: z.string().refine((s) => parseEntity(s) !== undefined, { message: 'must be an entity like Model::"prod/fraud-v3"' }),
+  action: z.string().max(128).regex(/^[A-Za-z0-9_.:-]+$/, { message: 'must be an action id like "model.deploy"' }),
+  resource: z.string().max(1024).refine((s) => parseEntity(s) !== undefined, { message: 'must be an entity like Model::"prod/fraud-v3"' }),
   context: z
     .record(z.string(), cedarJson)
     .default({})
+    .refine((ctx) => JSON.stringify(ctx).length <= MAX_CONTEXT_BYTES, { message: `must be at most ${MAX_CONTEXT_BYTES} bytes of JSON` })
     .superRefine((ctx, issues) => {
       for (const key of Object.keys(ctx)) {
         if (GATEWAY_CONTEXT_KEYS.has(key)) issues.addIssue({ code: 'custom', path: [key], message: 'is set by the gateway and cannot be supplied' });
       }
     }),
-  approval_id: z.string().min(1).optional(),
+  approval_id: z.string().min(1).max(128).optional(),
 });
 
 type GateBody = z.infer<typeof gateBody>;
