@@ -12,6 +12,7 @@ import { AirlockError, errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { bearerChallenge, sendProblem } from '../lib/problem.js';
 import { readBody } from '../lib/read-body.js';
+import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
 import { clientIpOf } from '../lib/client-ip.js';
@@ -101,9 +102,11 @@ export function createControlPlane(deps: ControlPlaneDeps) {
 
     let principal;
     try {
+      refuseDuplicateAuthorization(req);
       principal = await deps.identifier.identify(req.headers.authorization);
     } catch (err) {
       req.resume();
+      if (err instanceof AirlockError && err.code === 'bad_request') return refuse('bad_request', err.message);
       return refuse('unauthenticated', err instanceof AirlockError ? err.message : 'the credential was not accepted');
     }
     const match = matchRoute(deps.routes, method, url.pathname);

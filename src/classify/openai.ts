@@ -3,6 +3,7 @@
 // refused rather than guessed at. Paths that are neither inference nor listing fall back to the
 // http.* actions on an Endpoint, which no model policy permits by accident.
 import { AirlockError } from '../lib/errors.js';
+import { parseJsonStrict } from '../lib/strict-json.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { CedarRecord } from '../model/entity.js';
 import { classifyHttp } from './http.js';
@@ -20,12 +21,7 @@ function apiPath(path: string): string {
 }
 
 function parseBody(body: Buffer): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new AirlockError('bad_request', 'request body is not valid JSON');
-  }
+  const value = parseJsonStrict(body.toString('utf8'));
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new AirlockError('bad_request', 'request body must be a JSON object');
   }

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'conflict'
   | 'bad_request'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'rate_limited'
   | 'upstream_unavailable'
   | 'upstream_timeout'

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { clientIpOf } from '../lib/client-ip.js';
 import { errorMessage } from '../lib/errors.js';
 import { bearerChallenge, sendProblem, statusOf } from '../lib/problem.js';
+import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
 import { splitRequestPath } from '../lib/request-path.js';
 import type { Logger } from '../lib/logger.js';
 import type { Refusal, RequestSite, Stages } from './stages.js';
@@ -25,8 +26,13 @@ type Routed = { readonly mount: MountedResource; readonly path: string; readonly
 export function createDataPlane(deps: DataPlaneDeps) {
   const { stages } = deps;
 
-  function route(url: string | undefined): Routed {
-    const r = splitRequestPath(url ?? '/');
+  function route(req: IncomingMessage): Routed {
+    try {
+      refuseDuplicateAuthorization(req);
+    } catch (err) {
+      return { code: 'bad_request', detail: (err as Error).message };
+    }
+    const r = splitRequestPath(req.url ?? '/');
     if (r === 'bad_path') return { code: 'bad_request', detail: 'the path has dot segments' };
     const mount = r && deps.resources.get(r.resourceName);
     if (!r || !mount) return { code: 'not_found', detail: 'no such resource' };
@@ -47,7 +53,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const requestId = randomUUID();
-    const routed = route(req.url);
+    const routed = route(req);
     if (!('mount' in routed)) {
       const r = await unrouted(req, { requestId, started, clientIp: clientIpOf(req) }, routed);
       sendProblem(res, { code: r.code, detail: r.detail, requestId, headers: r.headers ?? bearerChallenge(r.code) });
@@ -69,7 +75,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const started = performance.now();
     const requestId = randomUUID();
-    const routed = route(req.url);
+    const routed = route(req);
     const surface = 'mount' in routed ? routed.mount.surface : undefined;
     if (!('mount' in routed) || !surface?.upgrade) {
       const r = await unrouted(req, { requestId, started, clientIp: clientIpOf(req) }, 'mount' in routed ? { code: 'bad_request', detail: 'this resource does not take upgrades' } : routed);

@@ -6,6 +6,7 @@ import { classifierFor } from '../../classify/index.js';
 import { AirlockError, type ErrorCode } from '../../lib/errors.js';
 import { bearerChallenge, sendProblem } from '../../lib/problem.js';
 import { readBody } from '../../lib/read-body.js';
+import { refuseEncodedBody } from '../../lib/request-headers.js';
 import { sha256Hex } from '../../lib/sha256.js';
 import type { ActionRequest } from '../../model/action-request.js';
 import { principalUid, type Principal } from '../../model/principal.js';
@@ -18,6 +19,8 @@ import { Upstream } from './forward.js';
 
 export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages, maxBodyBytes, store, log }) => {
   const classify = classifierFor(config.type);
+  // The openai classifier decides on the body (the model); the http one on method and path only.
+  const readsBody = config.type === 'openai';
   const upstream = new Upstream(config);
   // Model calls are metered: their tokens feed `context.tokens_today` (a per-principal budget).
   const tokens = config.type === 'openai' ? new TokenLedger(store.usage, log) : undefined;
@@ -45,6 +48,7 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
       }
       let request: ActionRequest;
       try {
+        if (readsBody) refuseEncodedBody(req, body);
         request = classify({ resourceName: config.name, method, path: ex.path, headers: req.headers, body });
       } catch (err) {
         return refuse(ex, { ...refusalOf(err, 'bad_request'), principal });
