@@ -1,38 +1,46 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { splitRequestPath } from './request-path.js';
+import { normalizePath, splitRequestPath } from './request-path.js';
 
-/** The rule stated plainly: split on '/', refuse any dot segment, the first segment names the resource. */
-function reference(url: string): ReturnType<typeof splitRequestPath> {
-  const q = url.indexOf('?');
-  const pathname = q === -1 ? url : url.slice(0, q);
-  const query = q === -1 ? '' : url.slice(q);
-  if (!pathname.startsWith('/')) return 'bad_path';
-  const segments = pathname.split('/');
-  if (segments.some((s) => /^(\.|%2e){1,2}$/i.test(s))) return 'bad_path';
-  if (!segments[1]) return undefined;
-  return { resourceName: segments[1], path: `/${segments.slice(2).join('/')}`, query };
-}
+const refused = (path: string) => assert.ok(typeof normalizePath(path) === 'object', `${path} should be refused`);
 
 describe('splitRequestPath', () => {
   it('splits resource, path and query', () => {
     assert.deepEqual(splitRequestPath('/llm/v1/chat/completions?x=1'), { resourceName: 'llm', path: '/v1/chat/completions', query: '?x=1' });
     assert.deepEqual(splitRequestPath('/llm'), { resourceName: 'llm', path: '/', query: '' });
     assert.equal(splitRequestPath('/'), undefined);
-    assert.equal(splitRequestPath('/llm/a/%2E%2e/b'), 'bad_path');
-    assert.equal(splitRequestPath('/llm/./b'), 'bad_path');
-    assert.deepEqual(splitRequestPath('/llm/a.b/..c'), { resourceName: 'llm', path: '/a.b/..c', query: '' });
+    assert.ok(splitRequestPath('llm/x') && 'refused' in splitRequestPath('llm/x')!);
+    assert.deepEqual(splitRequestPath('/s3/a%2Fb//c', () => true), { resourceName: 's3', path: '/a%2Fb//c', query: '' }, 'a raw surface gets the path as sent');
+  });
+});
+
+describe('normalizePath', () => {
+  it('decodes unreserved characters, upper-cases other escapes and merges slashes', () => {
+    assert.equal(normalizePath('/v1/chat/%63ompletions'), '/v1/chat/completions');
+    assert.equal(normalizePath('/v1//chat///completions'), '/v1/chat/completions');
+    assert.equal(normalizePath('/caf%c3%a9/%7euser'), '/caf%C3%A9/~user');
+    assert.equal(normalizePath('/a.b/..c/.d'), '/a.b/..c/.d');
+    assert.equal(normalizePath('/plain/path'), '/plain/path');
   });
 
-  it('agrees with the plain split-on-slash rule for any URL', () => {
-    const part = fc.constantFrom('/', '.', '..', '%2e', '%2E', 'a', 'v1', '%', '?', 'x.y', '');
+  it('refuses what it cannot normalise unambiguously', () => {
+    for (const p of ['/a/../b', '/a/./b', '/a/%2e%2E/b', '/a/.%2e', '/a/..%2Fb', '/a%2fb', '/a%5Cb', '/a\\b', '/a;x=1/b', '/a%zz', '/a%4', '/a%00b', '/a%7f', '/a#frag', '/a//..//b']) refused(p);
+  });
+
+  it('yields a fixed point with no dot segment or encoded slash, naming the same resource as its input', () => {
+    const part = fc.constantFrom('/', '//', '.', '..', '%2e', '%2E', '%2f', '%5c', 'a', 'v1', '%', '%41', '%c3%a9', '%25', '~', ';', '\\', 'x.y', '%7E');
     fc.assert(
-      fc.property(fc.array(part, { maxLength: 10 }), (parts) => {
-        const url = parts.join('');
-        assert.deepEqual(splitRequestPath(url), reference(url));
+      fc.property(fc.array(part, { maxLength: 12 }), (parts) => {
+        const input = `/${parts.join('')}`;
+        const out = normalizePath(input);
+        if (typeof out === 'object') return;
+        assert.equal(normalizePath(out), out, 'normalising again changes nothing');
+        assert.ok(!/%2F|%5C/i.test(out) && !out.includes('//') && !out.includes('\\'));
+        assert.ok(!out.split('/').some((s) => s === '.' || s === '..'));
+        assert.equal(decodeURIComponent(out), decodeURIComponent(input).replace(/\/+/g, '/'));
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
   });
 });

@@ -21,6 +21,12 @@ export interface DataPlaneDeps {
   readonly log: Logger;
 }
 
+/**
+ * Headers some frameworks read as the real method: the gateway would decide a POST that the
+ * upstream serves as a DELETE. Refused rather than stripped, since the body was meant for the other method.
+ */
+const METHOD_OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override'];
+
 type Routed = { readonly mount: MountedResource; readonly path: string; readonly query: string } | Refusal;
 
 export function createDataPlane(deps: DataPlaneDeps) {
@@ -32,8 +38,11 @@ export function createDataPlane(deps: DataPlaneDeps) {
     } catch (err) {
       return { code: 'bad_request', detail: (err as Error).message };
     }
-    const r = splitRequestPath(req.url ?? '/');
-    if (r === 'bad_path') return { code: 'bad_request', detail: 'the path has dot segments' };
+    const r = splitRequestPath(req.url ?? '/', (name) => deps.resources.get(name)?.surface.rawPath === true);
+    if (r && 'refused' in r) return { code: 'bad_request', detail: r.refused };
+    if (METHOD_OVERRIDES.some((h) => req.headers[h] !== undefined)) {
+      return { code: 'bad_request', detail: 'method-override headers are refused: send the method itself' };
+    }
     const mount = r && deps.resources.get(r.resourceName);
     if (!r || !mount) return { code: 'not_found', detail: 'no such resource' };
     return { mount, path: r.path, query: r.query };

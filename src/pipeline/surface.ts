@@ -34,6 +34,11 @@ export interface UpgradeExchange extends Omit<Exchange, 'res'> {
 }
 
 export interface Surface {
+  /**
+   * True when the surface takes the path as the client sent it and applies its own rules (S3 keys
+   * may hold any byte, and SigV4 signs the path as sent); otherwise the router normalises it.
+   */
+  readonly rawPath?: boolean;
   /** Answers the request, allowed or refused; rejects only on a bug (the router then answers 500). */
   handle(ex: Exchange): Promise<void>;
   /** Upgrade requests; a surface without it refuses them. */
