@@ -37,7 +37,7 @@ after(async () => {
 });
 
 const chat = (path: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
-  fetch(`${airlock.dataUrl}/llm${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers }, body: body as BodyInit });
+  fetch(`${airlock.dataUrl}/llm${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers }, body: body as BodyInit });
 
 describe('one reading of each request', () => {
   it('decides an encoded or doubled-slash path as the chat completion the upstream serves, and forwards the normal form', async () => {
