@@ -15,7 +15,7 @@ import { readBody } from '../lib/read-body.js';
 import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
-import { clientIpOf } from '../lib/client-ip.js';
+import { clientIpOf, type ClientAddress } from '../lib/client-ip.js';
 import { actionLabel } from './metric-labels.js';
 import type { GatewayMetrics } from './metrics.js';
 import { approvalPage } from './pages/approval-page.js';
@@ -34,12 +34,17 @@ export interface ControlPlaneDeps {
   readonly log: Logger;
   readonly now: () => Date;
   readonly ready: () => Promise<boolean>;
+  /** Who the client is, behind trusted proxies; the socket's peer by default. */
+  readonly clientIp?: ClientAddress;
+  /** The JWKS of identity assertions, served open at /.well-known/jwks.json when set. */
+  readonly jwks?: () => unknown;
   readonly routes: readonly Route[];
   /** Endpoints that authenticate by their own means (a Slack signature), keyed by path; POST only. */
   readonly integrations?: Readonly<Record<string, (rawBody: string, headers: IncomingHttpHeaders, clientIp: string) => Promise<RouteResult>>>;
 }
 
 export function createControlPlane(deps: ControlPlaneDeps) {
+  const clientIpOfReq = deps.clientIp ?? clientIpOf;
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     res.setHeader('airlock-request-id', requestId);
@@ -49,7 +54,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       const integration = req.method === 'POST' ? deps.integrations?.[url.pathname] : undefined;
       if (integration) {
         const raw = await readBody(req, 1024 * 1024);
-        send(res, await integration(raw.toString('utf8'), req.headers, clientIpOf(req)));
+        send(res, await integration(raw.toString('utf8'), req.headers, clientIpOfReq(req)));
         return;
       }
       await decided(req, res, url, requestId);
@@ -69,6 +74,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     if (/^\/approvals\/[^/]+$/.test(pathname)) {
       return send(res, { status: 200, text: approvalPage(), contentType: 'text/html; charset=utf-8' });
     }
+    if (pathname === '/.well-known/jwks.json' && deps.jwks) return send(res, { status: 200, json: deps.jwks() });
     if (pathname === '/metrics') {
       return send(res, { status: 200, text: await deps.metrics.exposition(), contentType: deps.metrics.contentType });
     }
@@ -78,7 +84,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
   async function decided(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
     const started = performance.now();
     const time = deps.now();
-    const clientIp = clientIpOf(req);
+    const clientIp = clientIpOfReq(req);
     const method = req.method ?? 'GET';
     const audit = (entry: Parameters<typeof decisionRecord>[0]) => deps.audit.append(decisionRecord(entry));
     const refuse = (code: Parameters<typeof sendProblem>[1]['code'], detail: string, facts: Partial<Parameters<typeof decisionRecord>[0]> = {}, headers?: Record<string, string>) => {

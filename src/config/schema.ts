@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { channelSchema, webhookChannelSchema } from '../approvals/channels/index.js';
 import { captureConfigSchema } from '../audit/capture/index.js';
 import { listenerLimitsSchema } from '../gateway/listener-limits.js';
+import { isCidr } from '../lib/client-ip.js';
 import { httpUrl } from '../lib/http-url.js';
 import { rateLimitsSchema } from '../pipeline/rate-limits.js';
 import { httpResourceSchema } from '../proxies/http/config.js';
@@ -31,13 +32,21 @@ export const configSchema = z
   .strictObject({
     listen: hostPort.default('127.0.0.1:8080'),
     admin: z.strictObject({ listen: hostPort.default('127.0.0.1:8081') }).default({ listen: '127.0.0.1:8081' }),
+    /** Proxies in front of the gateway whose X-Forwarded-For is believed (CIDRs or addresses). */
+    trusted_proxies: z.array(z.string().refine(isCidr, { message: 'must be an IP address or CIDR like "10.0.0.0/8"' })).default([]),
     store: z
       .string()
       .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { message: 'must be "sqlite:PATH" or "postgres://..."' })
       .default('sqlite:./data/airlock.db'),
     identity: z
-      .strictObject({ oidc: z.array(oidcIssuer).default([]) })
-      .default({ oidc: [] }),
+      .strictObject({
+        oidc: z.array(oidcIssuer).default([]),
+        /** Ed25519 key that signs identity assertions for upstreams; created (0600) on first use. */
+        assertion_key_file: z.string().min(1).default('./data/identity.key'),
+        /** `iss` of the assertions. */
+        assertion_issuer: z.string().min(1).default('airlock'),
+      })
+      .prefault({}),
     policy: z
       .strictObject({
         dir: z.string().min(1).default('./policies'),

@@ -27,6 +27,8 @@ import { SLACK_INTERACTIONS_PATH, slackInteractions } from '../admin/integration
 import { startAuditSinks } from './audit-sinks.js';
 import { drain, listen } from './listen.js';
 import { errorMessage } from '../lib/errors.js';
+import { clientAddressResolver } from '../lib/client-ip.js';
+import { IdentityAssertions } from '../identify/assertion.js';
 
 export interface RunningGateway {
   readonly dataUrl: string;
@@ -103,8 +105,12 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     holdSeconds: config.approvals.hold_seconds,
     rateLimits: config.limits.rate,
   });
-  const resources = mountResources(config.resources, { stages, log, store, maxBodyBytes: config.limits.max_body_bytes });
-  const dataPlane = createDataPlane({ resources, stages, log });
+  const assertions = config.resources.some((r) => 'identity_assertion' in r && r.identity_assertion)
+    ? new IdentityAssertions(await loadOrCreateSigningKey(resolveFrom(loaded, config.identity.assertion_key_file)), config.identity.assertion_issuer)
+    : undefined;
+  const resources = mountResources(config.resources, { stages, log, store, assertions, maxBodyBytes: config.limits.max_body_bytes });
+  const clientIp = clientAddressResolver(config.trusted_proxies);
+  const dataPlane = createDataPlane({ resources, stages, log, clientIp });
   // Links to approval pages; known once the control plane listens (its port may be chosen then).
   let consoleUrl = config.approvals.console_url ?? '';
   const controlPlane = createControlPlane({
@@ -115,6 +121,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     log,
     now,
     ready: () => store.ping(),
+    clientIp,
+    jwks: assertions && (() => assertions.jwks()),
     routes: [
       ...auditRoutes(store.audit, checkpointer),
       ...approvalRoutes(workflow.approvals),

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { clientIpOf } from '../lib/client-ip.js';
+import { clientIpOf, type ClientAddress } from '../lib/client-ip.js';
 import { errorMessage } from '../lib/errors.js';
 import { bearerChallenge, sendProblem, statusOf } from '../lib/problem.js';
 import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
@@ -19,6 +19,8 @@ export interface DataPlaneDeps {
   readonly resources: ReadonlyMap<string, MountedResource>;
   readonly stages: Stages;
   readonly log: Logger;
+  /** Who the client is, behind trusted proxies; the socket's peer by default. */
+  readonly clientIp?: ClientAddress;
 }
 
 /**
@@ -31,6 +33,7 @@ type Routed = { readonly mount: MountedResource; readonly path: string; readonly
 
 export function createDataPlane(deps: DataPlaneDeps) {
   const { stages } = deps;
+  const clientIp = deps.clientIp ?? clientIpOf;
 
   function route(req: IncomingMessage): Routed {
     try {
@@ -64,11 +67,11 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const requestId = randomUUID();
     const routed = route(req);
     if (!('mount' in routed)) {
-      const r = await unrouted(req, { requestId, started, clientIp: clientIpOf(req) }, routed);
+      const r = await unrouted(req, { requestId, started, clientIp: clientIp(req) }, routed);
       sendProblem(res, { code: r.code, detail: r.detail, requestId, headers: r.headers ?? bearerChallenge(r.code) });
       return;
     }
-    const ex: Exchange = { req, res, requestId, started, clientIp: clientIpOf(req), mount: routed.mount, path: routed.path, query: routed.query };
+    const ex: Exchange = { req, res, requestId, started, clientIp: clientIp(req), mount: routed.mount, path: routed.path, query: routed.query };
     try {
       await routed.mount.surface.handle(ex);
     } catch (err) {
@@ -87,11 +90,11 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const routed = route(req);
     const surface = 'mount' in routed ? routed.mount.surface : undefined;
     if (!('mount' in routed) || !surface?.upgrade) {
-      const r = await unrouted(req, { requestId, started, clientIp: clientIpOf(req) }, 'mount' in routed ? { code: 'bad_request', detail: 'this resource does not take upgrades' } : routed);
+      const r = await unrouted(req, { requestId, started, clientIp: clientIp(req) }, 'mount' in routed ? { code: 'bad_request', detail: 'this resource does not take upgrades' } : routed);
       return refuseUpgrade(socket, requestId, r);
     }
     try {
-      await surface.upgrade({ req, requestId, started, clientIp: clientIpOf(req), mount: routed.mount, path: routed.path, query: routed.query, socket, head });
+      await surface.upgrade({ req, requestId, started, clientIp: clientIp(req), mount: routed.mount, path: routed.path, query: routed.query, socket, head });
     } catch (err) {
       deps.log.error({ err: errorMessage(err), request_id: requestId }, 'data-plane upgrade failed');
       socket.destroy();

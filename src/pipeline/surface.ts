@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { ResourceConfig } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { CedarRecord } from '../model/entity.js';
+import type { IdentityAssertions } from '../identify/assertion.js';
 import type { Store } from '../store/ports.js';
 import type { Stages } from './stages.js';
 
@@ -55,6 +56,8 @@ export interface MountContext {
   readonly maxBodyBytes: number;
   /** The gateway's store, for surfaces that keep state of their own (token counts, pins, quotas). */
   readonly store: Store;
+  /** Signs identity assertions for resources that ask for them. */
+  readonly assertions?: IdentityAssertions;
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */

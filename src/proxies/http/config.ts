@@ -9,6 +9,14 @@ export const httpResourceSchema = resourceBase.extend({
   upstream: httpUrl,
   inject: z.strictObject({ headers: z.record(z.string(), z.string()).default({}) }).default({ headers: {} }),
   timeouts: upstreamTimeouts,
+  /** A signed JWT naming the caller, added to every forwarded request (JWKS on the control plane). */
+  identity_assertion: z
+    .strictObject({
+      header: z.string().regex(/^[A-Za-z0-9-]+$/, { message: 'must be a header name' }).default('Airlock-Identity'),
+      audience: z.string().min(1),
+      ttl_seconds: z.number().int().positive().max(3600).default(60),
+    })
+    .optional(),
 });
 
 export type HttpResourceConfig = z.infer<typeof httpResourceSchema>;

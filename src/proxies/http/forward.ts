@@ -20,6 +20,8 @@ export interface ForwardRequest {
   readonly clientIp: string;
   /** Sent back as `Airlock-Request-Id`, whatever the upstream says. */
   readonly requestId: string;
+  /** The signed identity assertion, for a resource that asks for one. */
+  readonly assertion?: string;
 }
 
 type UpstreamErrorCode = 'upstream_unavailable' | 'upstream_timeout';
@@ -39,11 +41,13 @@ export class Upstream {
   private readonly pool: Pool;
   private readonly basePath: string;
   private readonly inject: [string, string][];
+  private readonly assertionHeader: string | undefined;
 
   constructor(private readonly resource: HttpResourceConfig) {
     const url = new URL(resource.upstream);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.inject = normalizeInject(resource.inject.headers);
+    this.assertionHeader = resource.identity_assertion?.header.toLowerCase();
     this.pool = new Pool(url.origin, {
       connections: 128,
       pipelining: 1,
@@ -68,7 +72,7 @@ export class Upstream {
         {
           path: `${this.basePath}${req.path}${req.query}`,
           method: req.method,
-          headers: upstreamRequestHeaders(req.headers, this.inject, req.clientIp, req.body.length),
+          headers: this.headersFor(req),
           body: req.body.length ? req.body : null,
         },
         new ResponseRelay(res, req.requestId, resolve, reject, observe),
@@ -78,6 +82,12 @@ export class Upstream {
 
   close(): Promise<void> {
     return this.pool.close();
+  }
+
+  private headersFor(req: ForwardRequest): Record<string, string | string[]> {
+    const headers = upstreamRequestHeaders(req.headers, this.inject, req.clientIp, req.body.length);
+    if (this.assertionHeader && req.assertion) headers[this.assertionHeader] = req.assertion;
+    return headers;
   }
 }
 

@@ -1,6 +1,9 @@
 // Header rules for forwarding (RFC 9110 section 7.6.1): hop-by-hop headers, and any header the
 // Connection header names, stay on their own hop. The client's credential and Airlock's own
-// headers never reach the upstream; upstream credentials come only from `inject`.
+// headers never reach the upstream; upstream credentials come only from `inject`. Headers that
+// tell an upstream who the client is (X-Forwarded-*, Forwarded, X-Real-IP, Airlock-* and
+// X-Airlock-*) are the gateway's to set: a client's are dropped and the gateway's facts sent
+// instead, so an upstream that trusts them trusts the gateway, not the client.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 const HOP_BY_HOP = new Set([
@@ -15,7 +18,12 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-const NEVER_FORWARDED = new Set(['authorization', 'host', 'airlock-approval', 'content-length', 'expect']);
+const NEVER_FORWARDED = new Set(['authorization', 'host', 'content-length', 'expect', 'forwarded', 'x-real-ip']);
+
+/** Client headers that claim an identity or a hop: only the gateway sets these. */
+function claimsIdentity(name: string): boolean {
+  return name.startsWith('x-forwarded-') || name.startsWith('airlock-') || name.startsWith('x-airlock-');
+}
 
 const NONE: ReadonlySet<string> = new Set();
 
@@ -45,11 +53,10 @@ export function upstreamRequestHeaders(
   // a polluted Object.prototype cannot add a header.
   for (const name of Object.keys(client)) {
     const value = client[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || NEVER_FORWARDED.has(name) || listed.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || NEVER_FORWARDED.has(name) || listed.has(name) || claimsIdentity(name)) continue;
     out[name] = value;
   }
-  const prior = client['x-forwarded-for'];
-  out['x-forwarded-for'] = prior ? `${String(prior)}, ${clientIp}` : clientIp;
+  out['x-forwarded-for'] = clientIp;
   if (bodyLength > 0) out['content-length'] = String(bodyLength);
   for (const [name, value] of inject) out[name] = value;
   return out;

@@ -17,7 +17,9 @@ import type { Exchange, SurfaceFactory } from '../../pipeline/surface.js';
 import type { HttpResourceConfig } from './config.js';
 import { Upstream } from './forward.js';
 
-export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages, maxBodyBytes, store, log }) => {
+export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages, maxBodyBytes, store, log, assertions }) => {
+  const asserted = config.identity_assertion;
+  if (asserted && !assertions) throw new Error(`resources.${config.name}: identity assertions need a signing key`);
   const classify = classifierFor(config.type);
   // The openai classifier decides on the body (the model); the http one on method and path only.
   const readsBody = config.type === 'openai';
@@ -78,7 +80,16 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
       const usage = metered ? new UsageMeter() : undefined;
       try {
         const outcome = await upstream.forward(
-          { method, path: ex.path, query: ex.query, headers: req.headers, body, clientIp: ex.clientIp, requestId: ex.requestId },
+          {
+            method,
+            path: ex.path,
+            query: ex.query,
+            headers: req.headers,
+            body,
+            clientIp: ex.clientIp,
+            requestId: ex.requestId,
+            assertion: asserted && assertions!.sign({ principal, requestId: ex.requestId, audience: asserted.audience, ttlSeconds: asserted.ttl_seconds }),
+          },
           res,
           usage && ((chunk) => usage.data(chunk)),
         );
