@@ -1,7 +1,9 @@
-// What an approval is bound to. The fingerprint covers who asked, the action, the resource and
-// the exact request (method, path with query, body digest), so an approval granted for one request
-// can never be spent on another, nor by another principal.
+// What an approval is bound to. The fingerprint covers who asked, the action, the resource, the
+// exact request (method, path with query, body digest) and what the policy asked of approvers
+// (groups and quorums), so an approval granted for one request can never be spent on another, nor
+// by another principal, nor after the bundle has come to demand more of it.
 import { createHash } from 'node:crypto';
+import type { ApprovalRequirement } from '../model/decision.js';
 import type { BoundRequest } from './types.js';
 
 export function approvalFingerprint(
@@ -9,7 +11,9 @@ export function approvalFingerprint(
   action: string,
   resource: string,
   request: BoundRequest,
+  requirements: readonly ApprovalRequirement[],
 ): string {
-  const material = JSON.stringify([principal.type, principal.id, action, resource, request.method, request.path, request.body_sha256]);
+  const asked = requirements.map((r) => [[...r.groups].sort(), r.quorum]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  const material = JSON.stringify([principal.type, principal.id, action, resource, request.method, request.path, request.body_sha256, asked]);
   return createHash('sha256').update(material).digest('hex');
 }

@@ -26,7 +26,7 @@ function setup(quorum = 1, ttlSeconds = 60) {
     resourceName: 'llm',
     context: {},
     request: bound,
-    obligation: { groups: ['ml-leads'], quorum },
+    obligation: { groups: ['ml-leads'], quorum, requirements: [{ groups: ['ml-leads'], quorum }] },
     requestId: 'r1',
     policyVersion: 'v',
     policies: ['p'],
@@ -112,9 +112,10 @@ describe('approvals', () => {
           const a = await service.open(ask);
           await service.vote(a.id, user('lee', ['ml-leads']), 'approve', '');
           const exact = who === 'alice' && method === bound.method && path === bound.path && body === bound.body_sha256;
-          const used = await service.use(a.id, user(who, requester.groups as string[]), ask.action, ask.resource, { method, path, body_sha256: body }, 'r9');
+          const requirements = ask.obligation.requirements;
+          const used = await service.use(a.id, { principal: user(who, requester.groups as string[]), action: ask.action, resource: ask.resource, request: { method, path, body_sha256: body }, requirements }, 'r9');
           assert.equal(Boolean(used), exact);
-          if (exact) assert.equal(await service.use(a.id, requester, ask.action, ask.resource, bound, 'r10'), undefined, 'second use');
+          if (exact) assert.equal(await service.use(a.id, { principal: requester, action: ask.action, resource: ask.resource, request: bound, requirements }, 'r10'), undefined, 'second use');
         },
       ),
       { numRuns: 40 },
@@ -138,6 +139,24 @@ describe('approvals', () => {
     const a = await service.open(ask);
     await service.vote(a.id, user('lee', ['ml-leads']), 'approve', '');
     tick(61_000);
-    assert.equal(await service.use(a.id, requester, ask.action, ask.resource, bound, 'r2'), undefined);
+    assert.equal(await service.use(a.id, { principal: requester, action: ask.action, resource: ask.resource, request: bound, requirements: ask.obligation.requirements }, 'r2'), undefined);
+  });
+
+  it('releases an approval with two requirements only when each is met by a different approver', async () => {
+    const { service, ask } = setup();
+    const requirements = [{ groups: ['ml-leads'], quorum: 1 }, { groups: ['security'], quorum: 1 }];
+    const a = await service.open({ ...ask, obligation: { requirements, groups: ['ml-leads', 'security'], quorum: 2 } });
+    const after = await service.vote(a.id, user('both', ['ml-leads', 'security']), 'approve', '');
+    assert.equal(after.status, 'pending', 'one person does not meet two requirements');
+    assert.equal((await service.vote(a.id, user('sam', ['security']), 'approve', '')).status, 'approved');
+  });
+
+  it('cannot be spent once the bundle asks more of its approvers than when it was opened', async () => {
+    const { service, ask } = setup();
+    const a = await service.open(ask);
+    await service.vote(a.id, user('lee', ['ml-leads']), 'approve', '');
+    const stricter = [{ groups: ['security'], quorum: 2 }];
+    assert.equal(await service.use(a.id, { principal: requester, action: ask.action, resource: ask.resource, request: bound, requirements: stricter }, 'r2'), undefined);
+    assert.ok(await service.use(a.id, { principal: requester, action: ask.action, resource: ask.resource, request: bound, requirements: ask.obligation.requirements }, 'r3'));
   });
 });

@@ -5,11 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditWriter } from '../audit/writer.js';
 import { AirlockError } from '../lib/errors.js';
-import type { ApprovalObligation } from '../model/decision.js';
+import type { ApprovalObligation, ApprovalRequirement } from '../model/decision.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
 import type { ApprovalStore, ChangeFeed } from '../store/ports.js';
 import { approvalFingerprint } from './fingerprint.js';
+import { mayApprove, requirementsOf } from './requirements.js';
 import type { Approval, BoundRequest, VoteChoice } from './types.js';
 import { ApprovalWaiters } from './waiters.js';
 
@@ -38,6 +39,18 @@ export interface ApprovalRequest {
   readonly policies: readonly string[];
   readonly reason?: string;
 }
+
+/** What an approval is spent on: it must have been opened for exactly this. */
+export interface ApprovalBinding {
+  readonly principal: Principal;
+  readonly action: string;
+  readonly resource: string;
+  readonly request: BoundRequest;
+  /** What the bundle asks of approvers now: an approval opened under other requirements is not this one. */
+  readonly requirements: readonly ApprovalRequirement[];
+}
+
+const fingerprintOf = (b: ApprovalBinding) => approvalFingerprint(b.principal, b.action, b.resource, b.request, b.requirements);
 
 export interface ApprovalServiceOptions {
   readonly ttlSeconds: number;
@@ -71,7 +84,7 @@ export class ApprovalService {
 
   /** Opens an approval for the request, or returns the one already pending for the same request. */
   async open(r: ApprovalRequest): Promise<Approval> {
-    const fingerprint = approvalFingerprint(r.principal, r.action, r.resource, r.request);
+    const fingerprint = fingerprintOf({ ...r, requirements: r.obligation.requirements });
     const now = this.now();
     const existing = await this.store.findPending(fingerprint, now);
     if (existing) return existing;
@@ -88,6 +101,7 @@ export class ApprovalService {
       fingerprint,
       groups: r.obligation.groups,
       quorum: r.obligation.quorum,
+      requirements: r.obligation.requirements,
       votes: [],
       reason: r.reason ?? null,
       request_id: r.requestId,
@@ -106,6 +120,7 @@ export class ApprovalService {
       fingerprint,
       groups: approval.groups,
       quorum: approval.quorum,
+      requirements: approval.requirements,
       expires_at: approval.expires_at,
     });
     this.emit('created', approval);
@@ -133,10 +148,11 @@ export class ApprovalService {
     if (approver.type === approval.principal.type && approver.id === approval.principal.id) {
       return refuse('denied', 'the requester cannot vote on their own request');
     }
-    if (!approver.groups.some((g) => approval.groups.includes(g))) {
+    if (!mayApprove(requirementsOf(approval), approver.groups)) {
       return refuse('denied', `only members of ${approval.groups.join(', ')} may vote on this approval`);
     }
-    const vote = { approver: uid(approver), vote: choice, reason, time: new Date(this.now()).toISOString() };
+    const groups = approver.groups.filter((g) => approval.groups.includes(g));
+    const vote = { approver: uid(approver), groups, vote: choice, reason, time: new Date(this.now()).toISOString() };
     const { outcome, approval: after } = await this.store.castVote(id, vote, this.now(), this.options.ttlSeconds * 1000);
     if (outcome === 'not_found' || !after) throw new AirlockError('not_found', `no approval ${id}`);
     if (outcome === 'duplicate') return refuse('conflict', 'this approver has already voted');
@@ -150,8 +166,8 @@ export class ApprovalService {
    * Spends an approved approval on the request it was granted for. Resolves undefined when it is
    * not approved, belongs to another principal or request, was used already, or has expired.
    */
-  async use(id: string, principal: Principal, action: string, resource: string, request: BoundRequest, requestId: string): Promise<Approval | undefined> {
-    const fingerprint = approvalFingerprint(principal, action, resource, request);
+  async use(id: string, binding: ApprovalBinding, requestId: string): Promise<Approval | undefined> {
+    const fingerprint = fingerprintOf(binding);
     const used = await this.store.useApproval(id, fingerprint, this.now());
     if (used) {
       await this.record('approval_used', used, { used_by_request_id: requestId });
@@ -165,11 +181,11 @@ export class ApprovalService {
    * by this principal; says `pending` when it is this very request's approval, still open;
    * otherwise `refused` with the approval's status (used, denied, expired, or not this request's).
    */
-  async redeem(id: string, principal: Principal, action: string, resource: string, request: BoundRequest, requestId: string): Promise<Redemption> {
-    const used = await this.use(id, principal, action, resource, request, requestId);
+  async redeem(id: string, binding: ApprovalBinding, requestId: string): Promise<Redemption> {
+    const used = await this.use(id, binding, requestId);
     if (used) return { state: 'used', approval: used };
     const existing = await this.store.getApproval(id);
-    if (existing?.status === 'pending' && existing.fingerprint === approvalFingerprint(principal, action, resource, request)) {
+    if (existing?.status === 'pending' && existing.fingerprint === fingerprintOf(binding)) {
       return { state: 'pending', approval: existing };
     }
     return { state: 'refused', status: existing?.status ?? 'unknown' };

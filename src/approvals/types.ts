@@ -1,4 +1,5 @@
 // Approvals: the shapes shared by the store, the service, the channels and the API.
+import type { ApprovalRequirement } from '../model/decision.js';
 import type { CedarRecord } from '../model/entity.js';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'used';
@@ -12,6 +13,8 @@ export interface ApprovalPrincipal {
 
 export interface Vote {
   readonly approver: { readonly type: string; readonly id: string };
+  /** The approver's approving groups when they voted: which requirements the vote can count for. */
+  readonly groups?: readonly string[];
   readonly vote: VoteChoice;
   readonly reason: string;
   /** ISO time. */
@@ -40,9 +43,12 @@ export interface Approval {
   readonly request: BoundRequest;
   /** SHA-256 over principal, action, resource and the bound request. */
   readonly fingerprint: string;
-  /** Approvers must be members of one of these groups. */
+  /** Every approving group; each requirement names its own. */
   readonly groups: readonly string[];
+  /** Distinct approvers needed in all. */
   readonly quorum: number;
+  /** One per permit that asked for an approval; all must be met, each by its own approvers. */
+  readonly requirements: readonly ApprovalRequirement[];
   readonly votes: readonly Vote[];
   readonly reason: string | null;
   readonly request_id: string;

@@ -1,4 +1,5 @@
 // `airlock approvals list|show|approve|deny`: the control-plane approval API, as the caller.
+import { describeRequirements, requirementsOf } from '../approvals/requirements.js';
 import type { Command } from 'commander';
 import type { Approval } from '../approvals/types.js';
 import { apiAction, callApi, withServerOption, type ServerOptions } from './api-client.js';
@@ -25,7 +26,7 @@ function printApproval(a: Approval): void {
     ['action', a.action],
     ['resource', a.resource],
     ['request', `${a.request.method} ${a.request.path}${a.request.body_sha256 ? ` (body sha256 ${a.request.body_sha256.slice(0, 16)}…)` : ''}`],
-    ['approvers', `${a.quorum} of ${a.groups.join(', ')}`],
+    ['approvers', describeRequirements(requirementsOf(a))],
     ['context', JSON.stringify(a.context)],
     ['created', a.created_at],
     ['expires', a.expires_at],

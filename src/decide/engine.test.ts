@@ -20,12 +20,17 @@ function model(policies: readonly PolicySpec[], d: DecideInput): { effect: Effec
   if (forbids.length > 0) return deny(forbids.map((r) => r.id));
   const permits = rows.filter((r) => r.p.effect === 'permit' && r.m === true);
   if (permits.length === 0) return deny([]);
-  const groups = [...new Set(permits.flatMap((r) => r.p.approval?.groups ?? []))];
-  const withApproval = permits.filter((r) => r.p.approval);
+  // One requirement per distinct (groups, quorum) a permit asks for; their quorums add up.
+  const asked = new Map(permits.filter((r) => r.p.approval).map((r) => {
+    const req = { groups: [...new Set(r.p.approval!.groups)].sort(), quorum: r.p.approval!.quorum ?? 1 };
+    return [JSON.stringify([req.groups, req.quorum]), req] as const;
+  }));
+  const requirements = [...asked.keys()].sort().map((k) => asked.get(k)!);
+  const groups = [...new Set(requirements.flatMap((r) => r.groups))];
   const mfa = permits.filter((r) => r.p.mfa);
   const ages = mfa.flatMap((r) => (r.p.mfa?.maxAge === undefined ? [] : [r.p.mfa.maxAge]));
   const obligations: Obligations = {
-    ...(groups.length ? { approval: { groups, quorum: Math.max(...withApproval.map((r) => r.p.approval?.quorum ?? 1)) } } : {}),
+    ...(requirements.length ? { approval: { requirements, groups, quorum: requirements.reduce((n, r) => n + r.quorum, 0) } } : {}),
     ...(mfa.length ? { mfa: ages.length ? { maxAge: Math.min(...ages) } : {} } : {}),
   };
   const ids = permits.map((r) => r.id);

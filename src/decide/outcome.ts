@@ -3,7 +3,7 @@
 // forbid, a determining policy we do not know. An error inside a permit only means that
 // permit does not apply, as in Cedar itself.
 import type { AuthorizationAnswer } from './cedar.js';
-import type { Decision, Obligations } from '../model/decision.js';
+import type { ApprovalObligation, ApprovalRequirement, Decision, Obligations } from '../model/decision.js';
 import type { Principal } from '../model/principal.js';
 import type { BundlePolicy } from './types.js';
 
@@ -53,13 +53,30 @@ export function fromAnswer(answer: AuthorizationAnswer, byId: ReadonlyMap<string
 
 /** The obligations of all determining permits apply together. */
 function combine(permits: readonly BundlePolicy[]): Obligations {
-  const groups = unique(permits.flatMap((p) => p.obligations.approvalGroups ?? []));
   const mfa = permits.filter((p) => p.obligations.mfa);
   const ages = mfa.flatMap((p) => (p.obligations.mfaMaxAge === undefined ? [] : [p.obligations.mfaMaxAge]));
-  const quorum = Math.max(1, ...permits.filter((p) => p.obligations.approvalGroups).map((p) => p.obligations.quorum ?? 1));
+  const approval = approvalObligation(
+    permits.flatMap((p) => (p.obligations.approvalGroups ? [{ groups: p.obligations.approvalGroups, quorum: p.obligations.quorum ?? 1 }] : [])),
+  );
   return {
-    ...(groups.length > 0 ? { approval: { groups, quorum } } : {}),
+    ...(approval ? { approval } : {}),
     ...(mfa.length > 0 ? { mfa: ages.length > 0 ? { maxAge: Math.min(...ages) } : {} } : {}),
+  };
+}
+
+/** One requirement per permit, identical ones once, in a stable order; undefined when none asks. */
+export function approvalObligation(asked: readonly ApprovalRequirement[]): ApprovalObligation | undefined {
+  const byKey = new Map<string, ApprovalRequirement>();
+  for (const r of asked) {
+    const groups = unique([...r.groups]).sort(cmp);
+    byKey.set(JSON.stringify([groups, r.quorum]), { groups, quorum: Math.max(1, r.quorum) });
+  }
+  if (!byKey.size) return undefined;
+  const requirements = [...byKey.keys()].sort(cmp).map((k) => byKey.get(k)!);
+  return {
+    requirements,
+    groups: unique(requirements.flatMap((r) => r.groups)),
+    quorum: requirements.reduce((n, r) => n + r.quorum, 0),
   };
 }
 
@@ -74,7 +91,7 @@ export function finalize(outcome: Outcome, principal: Principal, policyVersion: 
     return { ...base, effect: 'mfa_required', reasons: [...outcome.reasons, why], obligations };
   }
   if (approval) {
-    const why = `approval required from ${approval.groups.join(', ')} (quorum ${approval.quorum})`;
+    const why = `approval required: ${approval.requirements.map((r) => `${r.quorum} of ${r.groups.join(', ')}`).join(' and ')}`;
     return { ...base, effect: 'approval_required', reasons: [...outcome.reasons, why], obligations };
   }
   return { ...base, effect: 'allow', reasons: outcome.reasons, obligations };

@@ -2,10 +2,24 @@
 
 export type Effect = 'allow' | 'deny' | 'approval_required' | 'mfa_required';
 
-export interface ApprovalObligation {
-  /** Approvers must be members of one of these groups. */
+/** What one permit's `@approval` / `@quorum` asks for. */
+export interface ApprovalRequirement {
+  /** Its approvers must be members of one of these groups. */
   readonly groups: readonly string[];
-  /** Distinct approvers needed. */
+  /** Distinct approvers it needs. */
+  readonly quorum: number;
+}
+
+export interface ApprovalObligation {
+  /**
+   * One per determining permit that asks for an approval (identical ones once). All must be met,
+   * each by its own distinct approvers: `@approval("security")` and `@approval("ml-leads")` on two
+   * permits need a security approver and another person from ml-leads.
+   */
+  readonly requirements: readonly ApprovalRequirement[];
+  /** Every approving group (what one-line summaries show). */
+  readonly groups: readonly string[];
+  /** Distinct approvers needed in all: the requirements' quorums added up. */
   readonly quorum: number;
 }
 

@@ -36,11 +36,12 @@ export interface GateInput {
 export async function gateApproval(req: IncomingMessage, g: GateInput, requestId: string, deps: ApprovalGateDeps): Promise<GateResult> {
   const { principal, request, decision, bound } = g;
   const resource = formatEntity(request.resource);
-  const spend = (id: string) => deps.approvals.use(id, principal, request.action, resource, bound, requestId);
+  const binding = { principal, action: request.action, resource, request: bound, requirements: decision.obligations.approval!.requirements };
+  const spend = (id: string) => deps.approvals.use(id, binding, requestId);
 
   const presented = g.presented?.trim();
   if (presented) {
-    const r = await deps.approvals.redeem(presented, principal, request.action, resource, bound, requestId);
+    const r = await deps.approvals.redeem(presented, binding, requestId);
     if (r.state === 'used') return { forward: true, approval: r.approval };
     if (r.state === 'pending') return { forward: false, code: 'approval_required', detail: 'the approval is still pending', approvalId: r.approval.id };
     return { forward: false, code: 'denied', detail: `the approval is ${r.status} or not for this request and principal` };

@@ -52,7 +52,8 @@ export function gateRoutes(approvals: ApprovalService, consoleUrl: () => string)
 
     const bound = boundGate(body);
     if (body.approval_id) {
-      const r = await approvals.redeem(body.approval_id, principal, body.action, resource, bound, requestId);
+      const binding = { principal, action: body.action, resource, request: bound, requirements: decision.obligations.approval!.requirements };
+      const r = await approvals.redeem(body.approval_id, binding, requestId);
       if (r.state === 'used') return { status: 200, json: { decision: 'allow', approval_id: r.approval.id, ...decided } };
       if (r.state === 'pending') {
         return { status: 202, json: { decision: 'approval_required', approval_id: r.approval.id, status: 'pending', approve_url: approveUrl(r.approval.id), ...decided } };

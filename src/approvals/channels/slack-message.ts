@@ -1,6 +1,7 @@
 // The `slack` channel's message: Block Kit for an incoming webhook. A new approval gets the full
 // card with Approve/Deny buttons (handled by slack-interactions.ts) and a link to the console;
 // later events get one line of text, since the buttons on the first message already say enough.
+import { describeRequirements } from '../requirements.js';
 import type { Approval } from '../types.js';
 import { type ApprovalEvent, approveUrl, contextSummary, eventVerb, principalText, truncate } from './summary.js';
 
@@ -31,7 +32,7 @@ export function slackMessage(event: ApprovalEvent, approval: Approval, consoleUr
     field('Resource', approval.resource),
     field('Context', contextSummary(approval) || '-'),
     field('Expires', approval.expires_at),
-    field('Approvers', `${approval.groups.join(', ') || '-'} (quorum ${approval.quorum})`),
+    field('Approvers', describeRequirements(approval.requirements)),
   ];
   return {
     // The fallback text is what notifications and screen readers show.

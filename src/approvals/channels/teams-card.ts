@@ -1,6 +1,7 @@
 // The `teams` channel's message: an Adaptive Card in a `message` activity, the shape Teams
 // incoming webhooks and Workflows accept. Teams cannot call back into Airlock without a bot, so
 // the card links to the console, where the approver signs in and votes.
+import { describeRequirements } from '../requirements.js';
 import type { Approval } from '../types.js';
 import { type ApprovalEvent, approveUrl, contextFacts, eventVerb, principalText, truncate } from './summary.js';
 
@@ -25,7 +26,7 @@ export function teamsMessage(event: ApprovalEvent, approval: Approval, consoleUr
         fact('Resource', approval.resource),
         ...contextFacts(approval).map((f) => fact(f.label, f.value)),
         ...(approval.reason ? [fact('Reason', approval.reason)] : []),
-        fact('Approvers', `${approval.groups.join(', ') || '-'} (quorum ${approval.quorum})`),
+        fact('Approvers', describeRequirements(approval.requirements)),
         fact('Expires', approval.expires_at),
       ]
     : [fact('Action', approval.action), fact('Resource', approval.resource), fact('Principal', principalText(approval))];

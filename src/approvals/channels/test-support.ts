@@ -85,6 +85,7 @@ export const approval: Approval = {
   fingerprint: 'cd'.repeat(32),
   groups: ['ml-leads'],
   quorum: 1,
+  requirements: [{ groups: ['ml-leads'], quorum: 1 }],
   votes: [],
   reason: null,
   request_id: 'req_123',

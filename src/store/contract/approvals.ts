@@ -6,6 +6,7 @@ import type { Approval, Vote, VoteChoice } from '../../approvals/types.js';
 import { HOUR, T, iso, type StoreTest } from './harness.js';
 
 export const approval = (id: string, over: Partial<Approval> = {}): Approval => ({
+  requirements: [{ groups: over.groups ?? ['ml-leads'], quorum: over.quorum ?? 1 }],
   id, kind: 'request', status: 'pending', principal: { type: 'User', id: 'alice', groups: ['ml-eng'] },
   action: 'model.invoke', resource: 'Model::"llm/gpt-4o"', resource_name: 'llm', context: { tokens: 12, stream: true },
   request: { method: 'POST', path: '/v1/chat/completions?x=1', body_sha256: 'ab'.repeat(32) }, fingerprint: `fp-${id}`,

@@ -4,10 +4,11 @@
 // Every other state change is one conditional UPDATE (`WHERE status = ...`) that only one caller
 // can win.
 import type { Approval, ApprovalStatus, Vote } from '../../approvals/types.js';
+import { requirementsMet, requirementsOf } from '../../approvals/requirements.js';
 import type { ApprovalStore, VoteOutcome } from '../ports.js';
 import type { Db, Queryable } from './pool.js';
 
-type Stored = Omit<Approval, 'status' | 'votes' | 'expires_at' | 'decided_at' | 'used_at'>;
+type Stored = Omit<Approval, 'status' | 'votes' | 'expires_at' | 'decided_at' | 'used_at' | 'requirements'> & Partial<Pick<Approval, 'requirements'>>;
 
 interface Row {
   id: string;
@@ -29,6 +30,7 @@ const withVotes = (source: string) => `
 
 const toApproval = (r: Row): Approval => ({
   ...r.data,
+  requirements: requirementsOf(r.data),
   status: r.status,
   votes: r.votes,
   expires_at: iso(r.expires_at)!,
@@ -58,12 +60,11 @@ async function vote(q: Queryable, id: string, v: Vote, now: number, useTtlMs: nu
   if (v.vote === 'deny') {
     await q.query(`UPDATE approvals SET status = 'denied', decided_at = $2 WHERE id = $1 AND status = 'pending'`, [id, now]);
   } else {
-    await q.query(
-      `UPDATE approvals SET status = 'approved', decided_at = $2, expires_at = $3
-       WHERE id = $1 AND status = 'pending'
-         AND (SELECT count(*) FROM approval_votes WHERE approval_id = $1 AND vote = 'approve') >= quorum`,
-      [id, now, now + useTtlMs],
-    );
+    // The row is locked (FOR UPDATE above): the votes read here are all there are.
+    const current = (await read(q, id))!;
+    if (requirementsMet(current.requirements, current.votes)) {
+      await q.query(`UPDATE approvals SET status = 'approved', decided_at = $2, expires_at = $3 WHERE id = $1 AND status = 'pending'`, [id, now, now + useTtlMs]);
+    }
   }
   return { outcome: 'recorded', approval: await read(q, id) };
 }

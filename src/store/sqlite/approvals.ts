@@ -3,6 +3,7 @@
 // another, reach the quorum exactly once and no vote lands on a closed approval.
 import type Database from 'better-sqlite3';
 import type { Approval, ApprovalStatus, Vote } from '../../approvals/types.js';
+import { requirementsMet, requirementsOf } from '../../approvals/requirements.js';
 import type { ApprovalStore, VoteOutcome } from '../ports.js';
 
 interface Row {
@@ -13,6 +14,8 @@ interface Row {
   used_at: number | null;
   data: string;
 }
+
+type Stored = Omit<Approval, 'status' | 'votes' | 'expires_at' | 'decided_at' | 'used_at' | 'requirements'> & Partial<Pick<Approval, 'requirements'>>;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const approverKey = (v: Vote) => `${v.approver.type}::${v.approver.id}`;
@@ -33,7 +36,6 @@ export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
      VALUES (@id, @approver, @vote, @data, (SELECT count(*) FROM approval_votes WHERE approval_id = @id))
      ON CONFLICT(approval_id, approver) DO NOTHING`,
   );
-  const approveCount = db.prepare(`SELECT count(*) FROM approval_votes WHERE approval_id = ? AND vote = 'approve'`).pluck();
   const close = db.prepare(
     `UPDATE approvals SET status = @status, decided_at = @now, expires_at = @expires WHERE id = @id AND status = 'pending'`,
   );
@@ -44,14 +46,18 @@ export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
   const expiring = db.prepare(`SELECT * FROM approvals WHERE status IN ('pending', 'approved') AND expires_at <= ?`);
   const expire = db.prepare(`UPDATE approvals SET status = 'expired' WHERE id = ? AND status IN ('pending', 'approved')`);
 
-  const toApproval = (r: Row): Approval => ({
-    ...(JSON.parse(r.data) as Omit<Approval, 'status' | 'votes' | 'expires_at' | 'decided_at' | 'used_at'>),
+  const toApproval = (r: Row): Approval => {
+    const data = JSON.parse(r.data) as Stored;
+    return {
+    ...data,
+    requirements: requirementsOf(data),
     status: r.status,
     votes: (votesOf.all(r.id) as string[]).map((v) => JSON.parse(v) as Vote),
     expires_at: iso(r.expires_at)!,
     decided_at: iso(r.decided_at),
     used_at: iso(r.used_at),
-  });
+    };
+  };
   const get = (id: string) => {
     const row = byId.get(id) as Row | undefined;
     return row && toApproval(row);
@@ -63,9 +69,10 @@ export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
     if (row.status !== 'pending' || row.expires_at <= now) return { outcome: 'not_pending', approval: toApproval(row) };
     const added = addVote.run({ id, approver: approverKey(v), vote: v.vote, data: JSON.stringify(v) }).changes;
     if (!added) return { outcome: 'duplicate', approval: toApproval(row) };
-    const quorum = (JSON.parse(row.data) as Approval).quorum;
     if (v.vote === 'deny') close.run({ id, status: 'denied', now, expires: row.expires_at });
-    else if ((approveCount.get(id) as number) >= quorum) close.run({ id, status: 'approved', now, expires: now + useTtlMs });
+    else if (requirementsMet(toApproval(row).requirements, (votesOf.all(id) as string[]).map((x) => JSON.parse(x) as Vote))) {
+      close.run({ id, status: 'approved', now, expires: now + useTtlMs });
+    }
     return { outcome: 'recorded', approval: get(id)! };
   });
 
