@@ -72,6 +72,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       metrics.policyReloads.inc({ outcome: result.outcome });
       if (result.outcome === 'refused') {
         log.error({ problems: result.problems }, 'policy bundle refused; the last good bundle keeps serving');
+      } else if (result.outcome === 'failed') {
+        log.error({ version: result.version, err: result.error }, 'policy bundle could not be put into service; retrying, the last good bundle keeps serving');
       } else if (result.outcome === 'loaded') {
         metrics.policyVersion.reset();
         metrics.policyVersion.set({ version: result.version }, 1);

@@ -20,7 +20,9 @@ import { filesStamp, readBundleDir } from './bundle-dir.js';
 export type ReloadResult =
   | { readonly outcome: 'loaded'; readonly version: string }
   | { readonly outcome: 'unchanged'; readonly version: string }
-  | { readonly outcome: 'refused'; readonly problems: readonly string[] };
+  | { readonly outcome: 'refused'; readonly problems: readonly string[] }
+  /** A valid bundle that could not be put into service (the store or the audit log failed): retried. */
+  | { readonly outcome: 'failed'; readonly version: string; readonly error: string };
 
 export interface LivePolicyOptions {
   readonly dir: string;
@@ -67,29 +69,54 @@ export class LivePolicy {
     return run;
   }
 
+  /**
+   * The files' stamp is recorded only once their bundle is settled (served, or refused as invalid):
+   * when putting a valid bundle into service fails (the store or the audit log is down), the stamp
+   * stays old and the next check of the files tries again, so a new `forbid` is never dropped.
+   */
   private fromDir(starting: boolean): Promise<ReloadResult> {
     return this.serial(async () => {
-      this.stamp = await filesStamp(this.options.dir).catch(() => '');
+      const stamp = await filesStamp(this.options.dir).catch(() => '');
       let files: Record<string, string>;
       let bundle: PolicyBundle;
       try {
         files = await readBundleDir(this.options.dir);
         bundle = bundleFromFiles(files, this.options.dir);
       } catch (err) {
+        this.stamp = stamp;
         return this.refused(err);
       }
-      const shared = this.options.shared;
-      if (shared && starting) {
-        const [active, known] = await Promise.all([shared.bundles.activeBundleVersion(), shared.bundles.knownBundleVersion(bundle.version)]);
-        if (active && known && active !== bundle.version) return this.swapFromStore();
+      try {
+        const result = await this.serve(bundle, files, starting);
+        this.stamp = stamp;
+        return result;
+      } catch (err) {
+        if (starting) throw err;
+        return this.failed(bundle.version, err);
       }
-      if (bundle.version === this.current?.version) return this.done({ outcome: 'unchanged', version: bundle.version });
-      if (shared) {
-        await shared.bundles.activateBundle({ version: bundle.version, files, source: `${hostname()}:${process.pid} ${this.options.dir}` }, Date.now());
-        await shared.changes.publish('policy', bundle.version);
-      }
-      return this.swap(bundle, 'dir');
     });
+  }
+
+  private async serve(bundle: PolicyBundle, files: Record<string, string>, starting: boolean): Promise<ReloadResult> {
+    const shared = this.options.shared;
+    if (shared && starting) {
+      const [active, known] = await Promise.all([shared.bundles.activeBundleVersion(), shared.bundles.knownBundleVersion(bundle.version)]);
+      if (active && known && active !== bundle.version) return this.swapFromStore();
+    }
+    if (bundle.version === this.current?.version) return this.done({ outcome: 'unchanged', version: bundle.version });
+    if (shared) {
+      await shared.bundles.activateBundle({ version: bundle.version, files, source: `${hostname()}:${process.pid} ${this.options.dir}` }, Date.now());
+      await shared.changes.publish('policy', bundle.version);
+    }
+    return this.swap(bundle, 'dir');
+  }
+
+  private async failed(version: string, err: unknown): Promise<ReloadResult> {
+    const error = err instanceof Error ? err.message : String(err);
+    await this.options
+      .record({ kind: 'policy_load_failed', time: new Date().toISOString(), dir: this.options.dir, version, serving_version: this.current?.version ?? null, error })
+      .catch(() => undefined);
+    return this.done({ outcome: 'failed', version, error });
   }
 
   /** Follows the store's active bundle if it differs from the one served. */
