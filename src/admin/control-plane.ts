@@ -18,7 +18,7 @@ import type { Decision } from '../model/decision.js';
 import { clientIpOf, type ClientAddress } from '../lib/client-ip.js';
 import { actionLabel } from './metric-labels.js';
 import type { GatewayMetrics } from './metrics.js';
-import { approvalPage } from './pages/approval-page.js';
+import { approvalPage, PAGE_HEADERS } from './pages/approval-page.js';
 import { matchRoute, type Route, type RouteResult, type RouteTarget } from './routes.js';
 
 export const CONTROL_PLANE = { type: 'Airlock', id: 'control-plane' } as const;
@@ -72,7 +72,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       return send(res, { status: ready ? 200 : 503, json: { status: ready ? 'ready' : 'not ready' } });
     }
     if (/^\/approvals\/[^/]+$/.test(pathname)) {
-      return send(res, { status: 200, text: approvalPage(), contentType: 'text/html; charset=utf-8' });
+      return send(res, { status: 200, text: approvalPage(), contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS });
     }
     if (pathname === '/.well-known/jwks.json' && deps.jwks) return send(res, { status: 200, json: deps.jwks() });
     if (pathname === '/metrics') {
@@ -182,6 +182,8 @@ function send(res: ServerResponse, r: RouteResult): true {
   res.writeHead(r.status, {
     'content-type': r.contentType ?? (r.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json'),
     'content-length': Buffer.byteLength(body),
+    'x-content-type-options': 'nosniff',
+    ...r.headers,
   });
   res.end(body);
   return true;

@@ -20,6 +20,7 @@ export interface RouteResult {
   readonly json?: unknown;
   readonly text?: string;
   readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface RouteTarget {

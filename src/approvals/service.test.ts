@@ -159,4 +159,13 @@ describe('approvals', () => {
     assert.equal(await service.use(a.id, { principal: requester, action: ask.action, resource: ask.resource, request: bound, requirements: stricter }, 'r2'), undefined);
     assert.ok(await service.use(a.id, { principal: requester, action: ask.action, resource: ask.resource, request: bound, requirements: ask.obligation.requirements }, 'r3'));
   });
+
+  it('tells another principal nothing of an approval that is not theirs', async () => {
+    const { service, ask } = setup();
+    const a = await service.open(ask);
+    await service.vote(a.id, user('lee', ['ml-leads']), 'deny', '');
+    const binding = { action: ask.action, resource: ask.resource, request: bound, requirements: ask.obligation.requirements };
+    assert.deepEqual(await service.redeem(a.id, { ...binding, principal: user('mallory', []) }, 'r2'), { state: 'refused', status: 'unknown' });
+    assert.deepEqual(await service.redeem(a.id, { ...binding, principal: requester }, 'r3'), { state: 'refused', status: 'denied' });
+  });
 });

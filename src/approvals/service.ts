@@ -188,7 +188,9 @@ export class ApprovalService {
     if (existing?.status === 'pending' && existing.fingerprint === fingerprintOf(binding)) {
       return { state: 'pending', approval: existing };
     }
-    return { state: 'refused', status: existing?.status ?? 'unknown' };
+    // Another principal's approval is answered like one that does not exist: its state is theirs.
+    const theirs = existing && (existing.principal.type !== binding.principal.type || existing.principal.id !== binding.principal.id);
+    return { state: 'refused', status: !existing || theirs ? 'unknown' : existing.status };
   }
 
   /** Expires what has lapsed; run every second. */

@@ -44,7 +44,8 @@ export async function gateApproval(req: IncomingMessage, g: GateInput, requestId
     const r = await deps.approvals.redeem(presented, binding, requestId);
     if (r.state === 'used') return { forward: true, approval: r.approval };
     if (r.state === 'pending') return { forward: false, code: 'approval_required', detail: 'the approval is still pending', approvalId: r.approval.id };
-    return { forward: false, code: 'denied', detail: `the approval is ${r.status} or not for this request and principal` };
+    const why = r.status === 'unknown' ? 'no such approval for this principal' : `the approval is ${r.status} or not for this request`;
+    return { forward: false, code: 'denied', detail: why };
   }
 
   const approval = await deps.approvals.open({

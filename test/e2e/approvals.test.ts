@@ -117,6 +117,10 @@ describe('approvals with the retry header', () => {
     const res = await fetch(`${airlock.adminUrl}/approvals/some-id`);
     assert.equal(res.status, 200);
     assert.match(await res.text(), /<button id="approve">/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'.*script-src 'sha256-.*frame-ancestors 'none'/);
+    assert.equal(res.headers.get('x-frame-options'), 'DENY');
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
   });
 
   it('audits creation, votes, state changes and use, linked by approval id', async () => {

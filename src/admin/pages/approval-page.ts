@@ -2,6 +2,7 @@
 // approver vote. The page itself carries no data; its script reads the approval through the API
 // with the token the approver pastes (kept in this tab's sessionStorage only), so the page
 // needs no authentication of its own and every read and vote is decided and audited as usual.
+import { createHash } from 'node:crypto';
 
 const STYLE = `body{font:15px system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
 h1{font-size:1.4rem}table{border-collapse:collapse;width:100%}td{padding:.35rem .5rem;border-bottom:1px solid #e5e7eb;vertical-align:top}
@@ -49,6 +50,20 @@ document.getElementById('approve').onclick = () => vote('approve');
 document.getElementById('deny').onclick = () => vote('deny');
 if (tokenInput.value) load();
 `;
+
+const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/**
+ * Headers of every HTML answer: the page runs only its own inline script and style (by hash), talks
+ * only to this origin, cannot be framed (clickjacking a vote), and leaks no URL in a Referer.
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': `default-src 'none'; script-src ${hash(SCRIPT)}; style-src ${hash(STYLE)}; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
 
 export function approvalPage(): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Airlock approval</title>
