@@ -1,6 +1,7 @@
 // Decide stage: what Cedar is shown of the context, and the decision cache key. The key must
 // name every input the slice's policies can observe: principal and its groups, action,
-// resource with its container and the container's attributes, and the context Cedar sees.
+// resource with its own attributes, its ancestors and container and their attributes, and the
+// context Cedar sees.
 // Static entities are fixed per engine. MFA state is left out on purpose: the engine applies
 // the MFA obligation on every call, after the cache.
 import type { CedarRecord } from '../model/entity.js';
@@ -37,6 +38,8 @@ export function cacheKey(input: DecideInput, context: CedarRecord): string {
     request.resource.id,
     request.resourceName,
     input.resourceAttributes ?? null,
+    request.ancestors ?? null,
+    request.attributes ?? null,
     context,
   ]);
 }

@@ -55,31 +55,36 @@ export class EntityIndex {
 
     const container = { type: 'Resource', id: request.resourceName };
     const attrs = input.resourceAttributes ?? {};
-    if (request.resourceName === '') {
-      // No configured resource in between (the control plane's `Airlock::"control-plane"`).
-      this.put(out, request.resource, {}, []);
-    } else if (key(request.resource) === key(container)) {
+    const ancestors = request.ancestors ?? [];
+    // Without a configured resource in between (the control plane), the chain ends at the last ancestor.
+    const top: Uid[] = request.resourceName === '' ? [] : [container];
+    if (key(request.resource) === key(container)) {
       this.put(out, container, attrs, []);
     } else {
-      // The resource inherits its container's configured attributes, so `resource.environment`
-      // works for a Model or Endpoint too (Cedar cannot read a parent's attributes); its own
-      // attributes from entities.json win.
+      // The resource inherits its container's configured attributes and its ancestors' (nearer
+      // ones win), so `resource.environment` works for a Model and `resource.sensitivity` for a
+      // Dataset under its prefix (Cedar cannot read a parent's attributes); its own attributes
+      // (from the request, then entities.json) win over all of them.
       const own = (this.byUid.get(key(request.resource))?.attrs ?? {}) as CedarRecord;
-      this.put(out, request.resource, { ...attrs, ...own }, [container]);
-      this.put(out, container, attrs, []);
+      const inherited = request.resourceName === '' ? {} : attrs;
+      let fromAncestors: CedarRecord = {};
+      for (let i = ancestors.length - 1; i >= 0; i--) fromAncestors = { ...fromAncestors, ...ancestors[i]!.attrs };
+      this.put(out, request.resource, { ...inherited, ...fromAncestors, ...request.attributes, ...own }, ancestors.length ? [ancestors[0]!] : top);
+      ancestors.forEach((a, i) => this.put(out, a, { ...inherited, ...a.attrs }, i + 1 < ancestors.length ? [ancestors[i + 1]!] : top));
+      if (top.length) this.put(out, container, attrs, []);
     }
     this.put(out, { type: 'Action', id: request.action }, {}, []);
     return [...out.values()];
   }
 
   /** Adds one entity (static data merged with what the request adds) and its ancestors. */
-  private put(out: Map<string, EntityJson>, ref: EntityRef, attrs: CedarRecord, parents: Uid[]): void {
+  private put(out: Map<string, EntityJson>, ref: EntityRef, attrs: CedarRecord, parents: readonly Uid[]): void {
     const k = key(ref);
     const base = out.get(k) ?? this.byUid.get(k);
     const merged: EntityJson = {
       uid: { type: ref.type, id: ref.id },
       attrs: { ...(base?.attrs ?? {}), ...attrs },
-      parents: unique([...((base?.parents ?? []) as Uid[]), ...parents]),
+      parents: unique([...((base?.parents ?? []) as Uid[]), ...parents.map((p) => ({ type: p.type, id: p.id }))]),
     };
     if (base?.tags) merged.tags = base.tags;
     // An entity with no attributes and no parents tells Cedar nothing it would not assume of
