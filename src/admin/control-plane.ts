@@ -17,6 +17,7 @@ import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
 import { clientIpOf, type ClientAddress } from '../lib/client-ip.js';
 import { actionLabel } from './metric-labels.js';
+import { objectRequest, scopedDecision, type RouteObject } from './object-scope.js';
 import type { GatewayMetrics } from './metrics.js';
 import { approvalPage, PAGE_HEADERS } from './pages/approval-page.js';
 import { matchRoute, type Route, type RouteResult, type RouteTarget } from './routes.js';
@@ -147,12 +148,20 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       const first = deps.engine().decide({ principal, request: own, context: ownContext });
       if (first.effect !== 'allow') return refuseDecision(first, { principal, action: route.action, resource: CONTROL_PLANE, context: ownContext, decision: first });
     }
+    const object = route.object && (await route.object.load(params));
+    const missing = route.object && `no ${route.object.name} ${params.id ?? ''}`.trim();
+    if (route.object && !object) return refuse('not_found', missing!, { principal, action });
     const request: ActionRequest = { action, resource, resourceName: target.resourceName ?? '', context: target.context ?? {} };
     const context = commonContext({ principal, sourceIp: clientIp, method, path: url.pathname, now: time }, target.context);
-    const decision = deps.engine().decide({ principal, request, context });
-    const facts = { principal, action, resource, resourceName: target.resourceName, context, decision };
+    const engine = deps.engine();
+    const onControlPlane = engine.decide({ principal, request, context });
+    const decideOn = (o: RouteObject) => scopedDecision(onControlPlane, engine.decide({ principal, request: objectRequest(action, o), context }));
+    const decision = object ? decideOn(object) : onControlPlane;
+    const facts = { principal, action, resource: object?.ref ?? resource, resourceName: target.resourceName, context, decision };
     const proceeds = decision.effect === 'allow' || (decision.effect === 'approval_required' && route.handlesApproval);
+    if (!proceeds && object && decision.effect === 'deny') return refuse('not_found', missing!, facts);
     if (!proceeds) return refuseDecision(decision, facts);
+    const visible = (o: RouteObject) => decideOn(o).effect === 'allow';
     try {
       await audit({ requestId, time, surface: 'control', ...facts });
     } catch {
@@ -162,7 +171,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     deps.metrics.controlPlane.inc({ action: actionLabel(route.action), decision: decision.effect });
     let result: RouteResult;
     try {
-      result = await route.handler({ principal, decision, context, params, query: url.searchParams, body, requestId });
+      result = await route.handler({ principal, decision, context, params, query: url.searchParams, body, requestId, visible });
     } catch (err) {
       // The decision is already on the record; the failure gets its outcome record too.
       const known = err instanceof AirlockError;

@@ -3,6 +3,7 @@
 import type { Decision } from '../model/decision.js';
 import type { CedarRecord, EntityRef } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
+import type { RouteObject } from './object-scope.js';
 
 export interface RouteContext {
   readonly principal: Principal;
@@ -12,6 +13,8 @@ export interface RouteContext {
   readonly query: URLSearchParams;
   readonly body: unknown;
   readonly requestId: string;
+  /** For list routes: whether the caller may see this object (the route's action, decided on it). */
+  readonly visible: (object: RouteObject) => boolean;
 }
 
 export interface RouteResult {
@@ -43,6 +46,12 @@ export interface Route {
    * that object. Throws AirlockError('bad_request') on a body it cannot read.
    */
   readonly target?: (params: Readonly<Record<string, string>>, body: unknown) => RouteTarget;
+  /**
+   * The one object the route acts on (`:id`), decided on as well as the control plane; undefined
+   * when there is none. A caller the bundle does not let act on it hears the same as for a
+   * missing one, so refusals reveal nothing of other principals' objects.
+   */
+  readonly object?: { readonly name: string; readonly load: (params: Readonly<Record<string, string>>) => Promise<RouteObject | undefined> };
   /** The handler takes `approval_required` decisions itself (by opening an approval). */
   readonly handlesApproval?: boolean;
   readonly handler: (ctx: RouteContext) => Promise<RouteResult>;

@@ -14,6 +14,6 @@ export function approvalFingerprint(
   requirements: readonly ApprovalRequirement[],
 ): string {
   const asked = requirements.map((r) => [[...r.groups].sort(), r.quorum]).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-  const material = JSON.stringify([principal.type, principal.id, action, resource, request.method, request.path, request.body_sha256, asked]);
+  const material = JSON.stringify([principal.type, principal.id, action, resource, request.method, request.path, request.query_sha256 ?? null, request.body_sha256, asked]);
   return createHash('sha256').update(material).digest('hex');
 }

@@ -8,7 +8,7 @@ import { AirlockError } from '../lib/errors.js';
 import type { ApprovalObligation, ApprovalRequirement } from '../model/decision.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
-import type { ApprovalStore, ChangeFeed } from '../store/ports.js';
+import type { ApprovalStore, ChangeFeed, Page } from '../store/ports.js';
 import { approvalFingerprint } from './fingerprint.js';
 import { mayApprove, requirementsOf } from './requirements.js';
 import type { Approval, BoundRequest, VoteChoice } from './types.js';
@@ -54,6 +54,8 @@ const fingerprintOf = (b: ApprovalBinding) => approvalFingerprint(b.principal, b
 
 export interface ApprovalServiceOptions {
   readonly ttlSeconds: number;
+  /** Open approvals one principal may have at once (a flood by one caller cannot bury the rest); default 20. */
+  readonly maxPendingPerPrincipal?: number;
   readonly audit: AuditWriter;
   readonly now?: () => number;
   readonly listeners?: readonly ApprovalListener[];
@@ -88,6 +90,10 @@ export class ApprovalService {
     const now = this.now();
     const existing = await this.store.findPending(fingerprint, now);
     if (existing) return existing;
+    const cap = this.options.maxPendingPerPrincipal ?? 20;
+    if ((await this.store.countPending(r.principal, now)) >= cap) {
+      throw new AirlockError('too_many_pending', `${cap} approvals of this principal are pending already; wait for them to be decided or expire`);
+    }
     const approval: Approval = {
       id: randomUUID(),
       kind: r.kind,
@@ -131,8 +137,8 @@ export class ApprovalService {
     return this.store.getApproval(id);
   }
 
-  list(status: Approval['status'] | undefined, limit = 200): Promise<Approval[]> {
-    return this.store.listApprovals(status, limit);
+  list(status: Approval['status'] | undefined, limit = 200, before?: number): Promise<Page<Approval>> {
+    return this.store.listApprovals(status, limit, before);
   }
 
   /** Casts `approver`'s vote; throws AirlockError when the vote is not allowed or does not count. */

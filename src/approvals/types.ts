@@ -24,8 +24,13 @@ export interface Vote {
 /** What an approval is bound to: the exact request, so it cannot be spent on another one. */
 export interface BoundRequest {
   readonly method: string;
-  /** Path after the resource mount, with the query string. */
+  /** Path after the resource mount, without the query string. */
   readonly path: string;
+  /**
+   * SHA-256 of the query string (with its `?`), null when there is none. The query is bound but
+   * never stored: it may carry secrets (`?api_key=`), and approvals are shown to other people.
+   */
+  readonly query_sha256?: string | null;
   readonly body_sha256: string | null;
 }
 

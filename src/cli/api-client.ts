@@ -22,6 +22,21 @@ export class ApiError extends Error {
 }
 
 export async function callApi<T>(opts: ServerOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  return (await request<T>(opts, method, path, body)).json;
+}
+
+/** Every item of a paged list, following `Link: <...>; rel="next"` from page to page. */
+export async function callApiPages<T>(opts: ServerOptions, path: string): Promise<T[]> {
+  const items: T[] = [];
+  for (let next: string | undefined = path; next; ) {
+    const page: { json: T[]; link: string | null } = await request<T[]>(opts, 'GET', next);
+    items.push(...page.json);
+    next = /<([^>]+)>;\s*rel="next"/.exec(page.link ?? '')?.[1];
+  }
+  return items;
+}
+
+async function request<T>(opts: ServerOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ json: T; link: string | null }> {
   const token = process.env.AIRLOCK_TOKEN;
   if (!token) throw new ApiError(0, 'usage', 'set AIRLOCK_TOKEN to your bearer token');
   let res: Response;
@@ -40,7 +55,7 @@ export async function callApi<T>(opts: ServerOptions, method: 'GET' | 'POST', pa
     const p = (json ?? {}) as { code?: string; detail?: string };
     throw new ApiError(res.status, p.code ?? String(res.status), p.detail ?? res.statusText);
   }
-  return json as T;
+  return { json: json as T, link: res.headers.get('link') };
 }
 
 /** Runs a CLI action; an ApiError becomes one line on stderr and exit 1 (2 for usage). */

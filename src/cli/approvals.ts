@@ -2,7 +2,7 @@
 import { describeRequirements, requirementsOf } from '../approvals/requirements.js';
 import type { Command } from 'commander';
 import type { Approval } from '../approvals/types.js';
-import { apiAction, callApi, withServerOption, type ServerOptions } from './api-client.js';
+import { apiAction, callApi, callApiPages, withServerOption, type ServerOptions } from './api-client.js';
 import { printTable } from './shared.js';
 
 function summary(a: Approval): Record<string, string> {
@@ -45,7 +45,7 @@ export function registerApprovalCommands(program: Command): void {
     .action(
       apiAction(async (opts: ServerOptions & { status: string }) => {
         const query = opts.status === 'all' ? '' : `?status=${encodeURIComponent(opts.status)}`;
-        const list = await callApi<Approval[]>(opts, 'GET', `/api/v1/approvals${query}`);
+        const list = await callApiPages<Approval>(opts, `/api/v1/approvals${query}`);
         printTable(list.map(summary), ['id', 'status', 'principal', 'action', 'resource', 'votes', 'expires']);
       }),
     );

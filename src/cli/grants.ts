@@ -1,7 +1,7 @@
 // `airlock grants request|list|revoke`: just-in-time group membership, through the control plane.
 import type { Command } from 'commander';
 import type { Grant } from '../store/ports.js';
-import { apiAction, callApi, withServerOption, type ServerOptions } from './api-client.js';
+import { apiAction, callApi, callApiPages, withServerOption, type ServerOptions } from './api-client.js';
 import { parseDuration, printTable } from './shared.js';
 
 export function registerGrantCommands(program: Command): void {
@@ -25,7 +25,7 @@ export function registerGrantCommands(program: Command): void {
 
   withServerOption(grants.command('list')).action(
     apiAction(async (opts: ServerOptions) => {
-      const list = await callApi<Grant[]>(opts, 'GET', '/api/v1/grants');
+      const list = await callApiPages<Grant>(opts, '/api/v1/grants');
       printTable(
         list.map((g) => ({
           id: g.id,

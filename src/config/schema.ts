@@ -76,10 +76,12 @@ export const configSchema = z
         hold_seconds: z.number().int().min(0).default(0),
         ttl_seconds: z.number().int().positive().default(3600),
         notify: z.array(channelSchema).default([]),
+        /** Approvals one principal may have open at once; past it, 429 too_many_pending. */
+        max_pending_per_principal: z.number().int().positive().default(20),
         /** Base URL of the control plane as approvers reach it (links in notifications). */
         console_url: httpUrl.optional(),
       })
-      .default({ hold_seconds: 0, ttl_seconds: 3600, notify: [] }),
+      .prefault({}),
     limits: z
       .strictObject({
         max_body_bytes: z.number().int().positive().default(10 * 1024 * 1024),

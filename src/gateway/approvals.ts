@@ -25,10 +25,16 @@ export async function startApprovals(
   store: Store,
   audit: AuditWriter,
   identifier: Identifier,
-  opts: { ttlSeconds: number; log: Logger; now?: () => number },
+  opts: { ttlSeconds: number; maxPendingPerPrincipal?: number; log: Logger; now?: () => number },
 ): Promise<ApprovalWorkflow> {
   const now = opts.now ?? Date.now;
-  const approvals = new ApprovalService(store.approvals, { ttlSeconds: opts.ttlSeconds, audit, now, changes: store.changes });
+  const approvals = new ApprovalService(store.approvals, {
+    ttlSeconds: opts.ttlSeconds,
+    maxPendingPerPrincipal: opts.maxPendingPerPrincipal,
+    audit,
+    now,
+    changes: store.changes,
+  });
   const active = new ActiveGrants(store.grants, now, store.changes);
   await active.start();
   const grants = new GrantService(store.grants, approvals, active, audit, now, store.changes);

@@ -84,7 +84,11 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   policy.watch();
 
   const baseIdentifier = await createIdentifier({ oidc: [...config.identity.oidc], keys: store.keys, changes: store.changes, baseDir: loaded.baseDir });
-  const workflow = await startApprovals(store, audit, baseIdentifier, { ttlSeconds: config.approvals.ttl_seconds, log });
+  const workflow = await startApprovals(store, audit, baseIdentifier, {
+    ttlSeconds: config.approvals.ttl_seconds,
+    maxPendingPerPrincipal: config.approvals.max_pending_per_principal,
+    log,
+  });
   const identifier = workflow.identifier;
   const shadow = await startShadowMode(policy.engine, {
     dir: config.policy.shadow_dir === undefined ? undefined : resolveFrom(loaded, config.policy.shadow_dir),

@@ -13,7 +13,7 @@ import type { AuditWriter } from '../audit/writer.js';
 import { commonContext, type PolicyEngine } from '../decide/index.js';
 import type { Identifier } from '../identify/index.js';
 import type { BoundRequest } from '../approvals/types.js';
-import type { ErrorCode } from '../lib/errors.js';
+import { AirlockError, type ErrorCode } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { bearerChallenge, statusOf } from '../lib/problem.js';
 import type { ActionRequest } from '../model/action-request.js';
@@ -175,9 +175,13 @@ export function createStages(deps: StagesDeps): Stages {
           }
         }
       } catch (err) {
-        // An engine or approval-store failure: deny, and say no more than that.
-        deps.log.error({ err: err instanceof Error ? err.message : String(err), request_id: ex.requestId }, 'authorize failed');
-        refusal = { code: 'denied', detail: 'the request could not be decided' };
+        if (err instanceof AirlockError && err.code === 'too_many_pending') {
+          refusal = { code: err.code, detail: err.message };
+        } else {
+          // An engine or approval-store failure: deny, and say no more than that.
+          deps.log.error({ err: err instanceof Error ? err.message : String(err), request_id: ex.requestId }, 'authorize failed');
+          refusal = { code: 'denied', detail: 'the request could not be decided' };
+        }
       }
       count(ex, request.action, decision?.effect === 'allow' && !refusal ? 'allow' : decision?.effect ?? refusal!.code);
       const written = await record(

@@ -74,6 +74,12 @@ export interface AuditStore {
   setSinkCursor(sink: string, seq: number, now: number): Promise<void>;
 }
 
+/** One page of a list, newest first; `next` is where the following page starts (absent on the last). */
+export interface Page<T> {
+  readonly items: T[];
+  readonly next?: number;
+}
+
 export type VoteOutcome = 'recorded' | 'duplicate' | 'not_pending' | 'not_found';
 
 export interface ApprovalStore {
@@ -81,7 +87,10 @@ export interface ApprovalStore {
   /** The pending, unexpired approval with this fingerprint, if any (one per repeated request). */
   findPending(fingerprint: string, now: number): Promise<Approval | undefined>;
   getApproval(id: string): Promise<Approval | undefined>;
-  listApprovals(status: ApprovalStatus | undefined, limit: number): Promise<Approval[]>;
+  /** Newest first, at most `limit`, from before position `before` (a page's `next`). */
+  listApprovals(status: ApprovalStatus | undefined, limit: number, before?: number): Promise<Page<Approval>>;
+  /** Pending, unexpired approvals the principal opened: bounded per principal. */
+  countPending(principal: { readonly type: string; readonly id: string }, now: number): Promise<number>;
   /**
    * In one transaction: records the vote on a pending, unexpired approval the approver has not
    * voted on; a deny vote closes it as denied, the quorum-th approve vote as approved (its
@@ -114,7 +123,8 @@ export interface Grant {
 export interface GrantStore {
   insertGrant(grant: Grant): Promise<void>;
   getGrant(id: string): Promise<Grant | undefined>;
-  listGrants(limit: number): Promise<Grant[]>;
+  /** Newest first, at most `limit`, from before position `before` (a page's `next`). */
+  listGrants(limit: number, before?: number): Promise<Page<Grant>>;
   /** Grants active at `now`: the memberships the identify stage adds. */
   listActiveGrants(now: number): Promise<Grant[]>;
   /** pending → active (starting now) for the grant waiting on this approval. */

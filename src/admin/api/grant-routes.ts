@@ -3,6 +3,10 @@
 import { z } from 'zod';
 import type { GrantService } from '../../approvals/grants/service.js';
 import type { Route } from '../routes.js';
+import type { Grant } from '../../store/ports.js';
+import type { RouteObject } from '../object-scope.js';
+import { mapDefined } from '../../lib/map-defined.js';
+import { nextPageHeaders, pageRequest } from './paging.js';
 import { parseBody } from './parse-body.js';
 
 const MAX_GRANT_SECONDS = 30 * 24 * 3600;
@@ -12,6 +16,14 @@ const grantBody = z.strictObject({
   duration_seconds: z.number().int().min(1).max(MAX_GRANT_SECONDS),
   reason: z.string().min(1, 'a reason is required').max(2000),
 });
+
+/** A grant as the bundle sees it on object routes: `Grant::"<id>"` with its holder and group. */
+export function grantObject(g: Grant): RouteObject {
+  return {
+    ref: { type: 'Grant', id: g.id },
+    attributes: { requester: { __entity: { type: g.principal.type, id: g.principal.id } }, group: g.group, status: g.status },
+  };
+}
 
 export function grantRoutes(grants: GrantService): Route[] {
   return [
@@ -33,14 +45,17 @@ export function grantRoutes(grants: GrantService): Route[] {
       method: 'GET',
       pattern: '/api/v1/grants',
       action: 'admin.grants.read',
-      async handler() {
-        return { status: 200, json: await grants.list() };
+      async handler({ query, visible }) {
+        const { limit, before } = pageRequest(query);
+        const page = await grants.list(limit, before);
+        return { status: 200, json: page.items.filter((g) => visible(grantObject(g))), headers: nextPageHeaders('/api/v1/grants', query, page.next) };
       },
     },
     {
       method: 'POST',
       pattern: '/api/v1/grants/:id/revoke',
       action: 'admin.grants.revoke',
+      object: { name: 'grant', load: async (p) => mapDefined(await grants.get(p.id!), grantObject) },
       async handler({ principal, params, requestId }) {
         return { status: 200, json: await grants.revoke(params.id!, principal, requestId) };
       },

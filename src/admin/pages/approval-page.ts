@@ -28,7 +28,7 @@ function render(a) {
     ['Status', '<span class="status" id="status">' + esc(a.status) + '</span>'],
     ['Principal', esc(a.principal.type + '::"' + a.principal.id + '"') + ' (groups: ' + esc(a.principal.groups.join(', ') || 'none') + ')'],
     ['Action', esc(a.action)], ['Resource', esc(a.resource)],
-    ['Request', esc(a.request.method + ' ' + a.request.path) + (a.request.body_sha256 ? '<br>body sha256 ' + esc(a.request.body_sha256) : '')],
+    ['Request', esc(a.request.method + ' ' + a.request.path) + (a.request.query_sha256 ? '<br>query sha256 ' + esc(a.request.query_sha256) : '') + (a.request.body_sha256 ? '<br>body sha256 ' + esc(a.request.body_sha256) : '')],
     ['Approvers', esc((a.requirements || [{ groups: a.groups, quorum: a.quorum }]).map((r) => r.quorum + ' of ' + r.groups.join(', ')).join(' and '))],
     ['Votes', a.votes.map((v) => esc(v.vote + ' by ' + v.approver.id + (v.reason ? ': ' + v.reason : ''))).join('<br>') || 'none'],
     ['Reason', esc(a.reason || '')], ['Context', '<pre>' + esc(JSON.stringify(a.context, null, 2)) + '</pre>'],

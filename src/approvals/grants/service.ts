@@ -8,7 +8,7 @@ import { AirlockError } from '../../lib/errors.js';
 import type { Decision } from '../../model/decision.js';
 import type { CedarRecord } from '../../model/entity.js';
 import type { Principal } from '../../model/principal.js';
-import type { ChangeFeed, Grant, GrantStore } from '../../store/ports.js';
+import type { ChangeFeed, Grant, GrantStore, Page } from '../../store/ports.js';
 import type { ApprovalService } from '../service.js';
 import type { Approval } from '../types.js';
 import type { ActiveGrants } from './active-grants.js';
@@ -77,8 +77,12 @@ export class GrantService {
     return { grant, ...(approval ? { approval } : {}) };
   }
 
-  list(limit = 200): Promise<Grant[]> {
-    return this.store.listGrants(limit);
+  get(id: string): Promise<Grant | undefined> {
+    return this.store.getGrant(id);
+  }
+
+  list(limit = 200, before?: number): Promise<Page<Grant>> {
+    return this.store.listGrants(limit, before);
   }
 
   async revoke(id: string, by: Principal, requestId: string): Promise<Grant> {

@@ -70,7 +70,7 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
         request,
         method,
         path: ex.path,
-        bound: { method, path: `${ex.path}${ex.query}`, body_sha256: sha256 ?? null },
+        bound: { method, path: ex.path, query_sha256: ex.query ? sha256Hex(Buffer.from(ex.query)) : null, body_sha256: sha256 ?? null },
         presentedApproval: typeof approval === 'string' ? approval : undefined,
         body: { bytes: body, contentType: req.headers['content-type'], sha256 },
       });

@@ -9,7 +9,7 @@ export const approval = (id: string, over: Partial<Approval> = {}): Approval => 
   requirements: [{ groups: over.groups ?? ['ml-leads'], quorum: over.quorum ?? 1 }],
   id, kind: 'request', status: 'pending', principal: { type: 'User', id: 'alice', groups: ['ml-eng'] },
   action: 'model.invoke', resource: 'Model::"llm/gpt-4o"', resource_name: 'llm', context: { tokens: 12, stream: true },
-  request: { method: 'POST', path: '/v1/chat/completions?x=1', body_sha256: 'ab'.repeat(32) }, fingerprint: `fp-${id}`,
+  request: { method: 'POST', path: '/v1/chat/completions', query_sha256: 'cd'.repeat(32), body_sha256: 'ab'.repeat(32) }, fingerprint: `fp-${id}`,
   groups: ['ml-leads'], quorum: 1, votes: [], reason: 'needs a look', request_id: `req-${id}`, policy_version: 'v7',
   policies: ['p1', 'p2'], created_at: iso(T), expires_at: iso(T + HOUR), decided_at: null, used_at: null, ...over,
 });
@@ -40,12 +40,35 @@ export function approvalsContract(test: StoreTest): void {
     test('lists by status, newest first, up to the limit', async (s) => {
       for (const id of ['a', 'b', 'c']) await s.approvals.insertApproval(approval(id));
       await s.approvals.castVote('b', vote('lee'), T, HOUR);
-      const ids = async (status: Approval['status'] | undefined, limit = 10) => (await s.approvals.listApprovals(status, limit)).map((a) => a.id);
+      const ids = async (status: Approval['status'] | undefined, limit = 10) => (await s.approvals.listApprovals(status, limit)).items.map((a) => a.id);
       assert.deepEqual(await ids(undefined), ['c', 'b', 'a']);
       assert.deepEqual(await ids(undefined, 2), ['c', 'b']);
       assert.deepEqual(await ids('pending'), ['c', 'a']);
       assert.deepEqual(await ids('approved'), ['b']);
       assert.deepEqual(await ids('denied'), []);
+    });
+
+    test('pages through a list without losing or repeating an item, whatever arrives meanwhile', async (s) => {
+      for (let i = 0; i < 7; i++) await s.approvals.insertApproval(approval(`p${i}`));
+      const seen: string[] = [];
+      let page = await s.approvals.listApprovals('pending', 3);
+      seen.push(...page.items.map((a) => a.id));
+      await s.approvals.insertApproval(approval('late'));
+      while (page.next !== undefined) {
+        page = await s.approvals.listApprovals('pending', 3, page.next);
+        seen.push(...page.items.map((a) => a.id));
+      }
+      assert.deepEqual(seen, ['p6', 'p5', 'p4', 'p3', 'p2', 'p1', 'p0']);
+      assert.equal((await s.approvals.listApprovals('pending', 8)).next, undefined, 'no next page after the last');
+    });
+
+    test('counts the pending, unexpired approvals of one principal', async (s) => {
+      await s.approvals.insertApproval(approval('a1'));
+      await s.approvals.insertApproval(approval('a2', { expires_at: iso(T + 1) }));
+      await s.approvals.insertApproval(approval('b1', { principal: { type: 'Agent', id: 'alice', groups: [] } }));
+      await s.approvals.insertApproval(approval('a3'));
+      await s.approvals.castVote('a3', vote('lee', 'deny'), T, 0);
+      assert.equal(await s.approvals.countPending({ type: 'User', id: 'alice' }, T + 10), 1);
     });
 
     test('records each approver once and reports not_found and not_pending', async (s) => {

@@ -19,8 +19,8 @@ export function grantsContract(test: StoreTest): void {
       assert.ok((await s.grants.grantsVersion()) > v0);
       assert.deepEqual(await s.grants.getGrant('g1'), grant('g1'));
       assert.equal(await s.grants.getGrant('nope'), undefined);
-      assert.deepEqual((await s.grants.listGrants(10)).map((g) => g.id), ['g2', 'g1']);
-      assert.deepEqual((await s.grants.listGrants(1)).map((g) => g.id), ['g2']);
+      assert.deepEqual((await s.grants.listGrants(10)).items.map((g) => g.id), ['g2', 'g1']);
+      assert.deepEqual((await s.grants.listGrants(1)).items.map((g) => g.id), ['g2']);
     });
 
     test('activates the pending grant of an approval once, counting from the approval', async (s, r) => {

@@ -7,6 +7,7 @@ import type { Approval, ApprovalStatus, Vote } from '../../approvals/types.js';
 import { requirementsMet, requirementsOf } from '../../approvals/requirements.js';
 import type { ApprovalStore, VoteOutcome } from '../ports.js';
 import type { Db, Queryable } from './pool.js';
+import { pageOf } from '../page.js';
 
 type Stored = Omit<Approval, 'status' | 'votes' | 'expires_at' | 'decided_at' | 'used_at' | 'requirements'> & Partial<Pick<Approval, 'requirements'>>;
 
@@ -89,12 +90,19 @@ export function pgApprovalStore(db: Db): ApprovalStore {
     async getApproval(id) {
       return read(db, id);
     },
-    async listApprovals(status, limit) {
-      const { rows } = await db.query<Row>(`${withVotes('approvals')} WHERE ($1::text IS NULL OR x.status = $1) ORDER BY x.n DESC LIMIT $2`, [
-        status ?? null,
-        limit,
-      ]);
-      return rows.map(toApproval);
+    async listApprovals(status, limit, before) {
+      const { rows } = await db.query<Row & { n: string }>(
+        `${withVotes('approvals')} WHERE ($1::text IS NULL OR x.status = $1) AND x.n < $3 ORDER BY x.n DESC LIMIT $2`,
+        [status ?? null, limit + 1, before ?? Number.MAX_SAFE_INTEGER],
+      );
+      return pageOf(rows, limit, toApproval, (r) => Number(r.n));
+    },
+    async countPending(principal, now) {
+      const { rows } = await db.query<{ count: string }>(
+        `SELECT count(*) FROM approvals WHERE status = 'pending' AND expires_at > $1 AND data->'principal'->>'type' = $2 AND data->'principal'->>'id' = $3`,
+        [now, principal.type, principal.id],
+      );
+      return Number(rows[0]!.count);
     },
     async castVote(id, v, now, useTtlMs) {
       return db.tx((q) => vote(q, id, v, now, useTtlMs));

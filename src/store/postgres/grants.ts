@@ -3,6 +3,7 @@
 // number of grants it moved, in the same statement, so identity caches notice at once and two
 // replicas racing on one grant cannot both move it.
 import type { Grant, GrantStatus, GrantStore } from '../ports.js';
+import { pageOf } from '../page.js';
 import type { Db } from './pool.js';
 
 interface Row {
@@ -64,8 +65,9 @@ export function pgGrantStore(db: Db): GrantStore {
       const row = (await db.query<Row>(`SELECT * FROM grants WHERE id = $1`, [id])).rows[0];
       return row && toGrant(row);
     },
-    async listGrants(limit) {
-      return (await db.query<Row>(`SELECT * FROM grants ORDER BY n DESC LIMIT $1`, [limit])).rows.map(toGrant);
+    async listGrants(limit, before) {
+      const { rows } = await db.query<Row & { n: string }>(`SELECT * FROM grants WHERE n < $2 ORDER BY n DESC LIMIT $1`, [limit + 1, before ?? Number.MAX_SAFE_INTEGER]);
+      return pageOf(rows, limit, toGrant, (r) => Number(r.n));
     },
     async listActiveGrants(now) {
       return (await db.query<Row>(`SELECT * FROM grants WHERE status = 'active' AND expires_at > $1 ORDER BY n`, [now])).rows.map(toGrant);

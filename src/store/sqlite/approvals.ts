@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { Approval, ApprovalStatus, Vote } from '../../approvals/types.js';
 import { requirementsMet, requirementsOf } from '../../approvals/requirements.js';
 import type { ApprovalStore, VoteOutcome } from '../ports.js';
+import { pageOf } from '../page.js';
 
 interface Row {
   id: string;
@@ -29,7 +30,15 @@ export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
   const pending = db.prepare(
     `SELECT * FROM approvals WHERE fingerprint = ? AND status = 'pending' AND expires_at > ? ORDER BY rowid DESC LIMIT 1`,
   );
-  const list = db.prepare(`SELECT * FROM approvals WHERE (@status IS NULL OR status = @status) ORDER BY rowid DESC LIMIT @limit`);
+  const list = db.prepare(
+    `SELECT rowid AS pos, * FROM approvals WHERE (@status IS NULL OR status = @status) AND rowid < @before ORDER BY rowid DESC LIMIT @limit`,
+  );
+  const pendingOf = db
+    .prepare(
+      `SELECT count(*) FROM approvals WHERE status = 'pending' AND expires_at > @now
+       AND json_extract(data, '$.principal.type') = @type AND json_extract(data, '$.principal.id') = @id`,
+    )
+    .pluck();
   const votesOf = db.prepare(`SELECT data FROM approval_votes WHERE approval_id = ? ORDER BY seq`).pluck();
   const addVote = db.prepare(
     `INSERT INTO approval_votes(approval_id, approver, vote, data, seq)
@@ -94,8 +103,12 @@ export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
     async getApproval(id) {
       return get(id);
     },
-    async listApprovals(status, limit) {
-      return (list.all({ status: status ?? null, limit }) as Row[]).map(toApproval);
+    async listApprovals(status, limit, before) {
+      const rows = list.all({ status: status ?? null, limit: limit + 1, before: before ?? Number.MAX_SAFE_INTEGER }) as (Row & { pos: number })[];
+      return pageOf(rows, limit, toApproval, (r) => r.pos);
+    },
+    async countPending(principal, now) {
+      return pendingOf.get({ now, type: principal.type, id: principal.id }) as number;
     },
     async castVote(id, v, now, useTtlMs) {
       return vote.immediate(id, v, now, useTtlMs);

@@ -1,6 +1,7 @@
 // Just-in-time grants on SQLite. A grant's clock starts when it is approved (not when it was
 // asked for), and every start or end bumps a counter so identity caches notice it at once.
 import type Database from 'better-sqlite3';
+import { pageOf } from '../page.js';
 import type { Grant, GrantStatus, GrantStore } from '../ports.js';
 
 interface Row {
@@ -23,7 +24,7 @@ export function sqliteGrantStore(db: Database.Database): GrantStore {
   );
   const byId = db.prepare(`SELECT * FROM grants WHERE id = ?`);
   const byApproval = db.prepare(`SELECT * FROM grants WHERE approval_id = ? AND status = 'pending'`);
-  const list = db.prepare(`SELECT * FROM grants ORDER BY rowid DESC LIMIT ?`);
+  const list = db.prepare(`SELECT rowid AS pos, * FROM grants WHERE rowid < ? ORDER BY rowid DESC LIMIT ?`);
   const active = db.prepare(`SELECT * FROM grants WHERE status = 'active' AND expires_at > ?`);
   const setStatus = db.prepare(
     `UPDATE grants SET status = @status, starts_at = coalesce(@starts_at, starts_at), expires_at = coalesce(@expires_at, expires_at),
@@ -99,8 +100,8 @@ export function sqliteGrantStore(db: Database.Database): GrantStore {
     async getGrant(id) {
       return get(id);
     },
-    async listGrants(limit) {
-      return (list.all(limit) as Row[]).map(toGrant);
+    async listGrants(limit, before) {
+      return pageOf(list.all(before ?? Number.MAX_SAFE_INTEGER, limit + 1) as (Row & { pos: number })[], limit, toGrant, (r) => r.pos);
     },
     async listActiveGrants(now) {
       return (active.all(now) as Row[]).map(toGrant);
