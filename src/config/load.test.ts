@@ -26,6 +26,10 @@ describe('config loading', () => {
     assert.deepEqual(problems(text), ['resources[1].upstream: must be an http(s) URL']);
   });
 
+  it('refuses an alias without its anchor as one line, found by fuzzing', () => {
+    assert.deepEqual(problems('*!'), ['airlock.yaml: Unresolved alias (the anchor must be set before the alias): !']);
+  });
+
   it('refuses unknown keys, one line each', () => {
     assert.deepEqual(problems('listen: "127.0.0.1:1"\nlsten: x\nadmin: {listn: y}\n').sort(), ['admin.listn: unknown key', 'lsten: unknown key']);
   });

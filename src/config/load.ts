@@ -36,7 +36,14 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const doc = parseDocument(substituted);
   for (const e of doc.errors) problems.push(`${file}: ${e.message.split('\n')[0]}`);
   if (problems.length) throw invalid(problems);
-  const result = configSchema.safeParse(doc.toJS() ?? {});
+  let value: unknown;
+  try {
+    // toJS resolves aliases: an alias without its anchor, or too many of them, fails only here.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw invalid([`${file}: ${err instanceof Error ? err.message.split('\n')[0] : 'cannot be read'}`]);
+  }
+  const result = configSchema.safeParse(value ?? {});
   if (!result.success) throw invalid(result.error.issues.flatMap(formatIssue));
   return { config: deepFreeze(result.data), baseDir: path.dirname(path.resolve(file)), file };
 }
