@@ -27,14 +27,16 @@ export interface AirlockTargetOptions {
   readonly bin?: string;
   /** 'async' records every decision but forwards without waiting for its commit. */
   readonly auditMode?: 'strict' | 'async';
+  /** Gateway processes sharing the port (`workers:`). */
+  readonly workers?: number;
 }
 
-export async function startAirlockTarget(upstreamUrl: string, { env = {}, bin, auditMode = 'strict' }: AirlockTargetOptions = {}): Promise<AirlockTarget> {
+export async function startAirlockTarget(upstreamUrl: string, { env = {}, bin, auditMode = 'strict', workers = 1 }: AirlockTargetOptions = {}): Promise<AirlockTarget> {
   const airlock = await startAirlock({
     ...(bin ? { bin } : {}),
     policies: { 'bench.cedar': POLICY },
     resources: [{ name: 'llm', type: 'openai', upstream: upstreamUrl }],
-    config: { audit: { mode: auditMode, signing_key_file: './data/audit.key', origin: 'bench.airlock.local/audit' } },
+    config: { workers, audit: { mode: auditMode, signing_key_file: './data/audit.key', origin: 'bench.airlock.local/audit' } },
     // Not `warn`: the helper finds the gateway's URLs in its info-level "listening" line. Nothing
     // on the request path logs below error level, so this costs the requests nothing.
     env: { AIRLOCK_LOG_LEVEL: 'info', ...env },

@@ -1,8 +1,8 @@
-// The HTTP part of the benchmark: one upstream, and four ways to reach it under the same load:
-// direct, through the bare proxy, through Airlock with every stage on, and through Airlock whose
-// audit log is written without holding the request for its commit (audit.mode async). The last
-// splits Airlock's gap to the bare proxy in two: what strict durability's wait costs, and what
-// the stages' CPU costs. Each target gets a short warm-up (JIT, connection pools, decision and
+// The HTTP part of the benchmark: one upstream, and five ways to reach it under the same load:
+// direct, through the bare proxy, through Airlock with every stage on, through Airlock whose
+// audit log is written without holding the request for its commit (audit.mode async), and
+// through Airlock with two worker processes. The async one splits Airlock's gap to the bare proxy
+// in two: what strict durability's wait costs, and what the stages' CPU costs. Each target gets a short warm-up (JIT, connection pools, decision and
 // token caches) per case, then the targets take turns in short rounds: on a shared 2-core machine
 // a neighbour's burst then lands on all of them alike instead of on whichever target happened to
 // be running, and the ratios stay fair.
@@ -12,7 +12,7 @@ import { runLoad, summarize, type LoadResult, type LoadSample } from './load.js'
 import { startTsChild, stopChild } from './processes.js';
 
 export type CaseName = 'json' | 'stream' | 'json, 1 conn';
-export type TargetName = 'direct' | 'bare proxy' | 'airlock' | 'airlock, async audit';
+export type TargetName = 'direct' | 'bare proxy' | 'airlock' | 'airlock, async audit' | 'airlock, 2 workers';
 
 const JSON_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
 const STREAM_BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true });
@@ -50,12 +50,16 @@ export async function runHttpSuite(seconds: number, log: (line: string) => void)
   const bare = await startTsChild('bench/bare-proxy.ts', { PORT: '0', UPSTREAM: upstream.url });
   const gateway = await startAirlockTarget(upstream.url);
   const asyncGateway = await startAirlockTarget(upstream.url, { auditMode: 'async' });
+  // Two worker processes on one port: CPU per request (summed over the primary and its workers)
+  // says what spreading over cores costs; on 2 cores shared with the load generator, throughput cannot show it.
+  const workers = await startAirlockTarget(upstream.url, { workers: 2 });
   log(`upstream ${upstream.url} (pid ${upstream.proc.pid}), bare proxy ${bare.url} (pid ${bare.proc.pid}), airlock ${gateway.airlock.dataUrl} (pid ${gateway.pid}), async ${asyncGateway.airlock.dataUrl} (pid ${asyncGateway.pid})`);
   const targets: Target[] = [
     { name: 'direct', url: `${upstream.url}/v1/chat/completions`, headers: {} },
     { name: 'bare proxy', url: `${bare.url}/v1/chat/completions`, headers: {}, pid: bare.proc.pid! },
     { name: 'airlock', url: gateway.url, headers: gateway.headers, pid: gateway.pid },
     { name: 'airlock, async audit', url: asyncGateway.url, headers: asyncGateway.headers, pid: asyncGateway.pid },
+    { name: 'airlock, 2 workers', url: workers.url, headers: workers.headers, pid: workers.pid },
   ];
   try {
     for (const t of targets) await expectOk(t);
@@ -79,7 +83,7 @@ export async function runHttpSuite(seconds: number, log: (line: string) => void)
     }
     return out;
   } finally {
-    const gateways = [gateway, asyncGateway];
+    const gateways = [gateway, asyncGateway, workers];
     await Promise.all([...gateways.map((g) => g.airlock.stop()), stopChild(bare.proc), stopChild(upstream.proc)]);
     await Promise.all(gateways.map((g) => rm(g.airlock.dir, { recursive: true, force: true })));
   }

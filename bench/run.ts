@@ -130,7 +130,13 @@ function checks(http: HttpMeasurement[], decide: DecideBench[], auditRate: numbe
     const added = get('airlock', c).p50Ms - get('bare proxy', c).p50Ms;
     out.push({ name: `added p50 vs bare, ${c}`, value: `${added.toFixed(3)} ms`, target: '< 1 ms', pass: added < 1 });
   }
-  const d = decide.find((x) => x.policies === 1000)!;
+  const one = get('airlock', 'json').cpuUsPerRequest;
+  const two = get('airlock, 2 workers', 'json').cpuUsPerRequest;
+  if (one !== undefined && two !== undefined) {
+    const growth = two / one - 1;
+    out.push({ name: 'CPU per request, 2 workers vs 1 (json)', value: `${two.toFixed(1)} vs ${one.toFixed(1)} µs (${(growth * 100).toFixed(1)} %)`, target: '≤ +10 %', pass: growth <= 0.1 });
+  }
+    const d = decide.find((x) => x.policies === 1000)!;
   for (const [mode, p50] of [['hit', d.hitP50Us], ['miss', d.missP50Us]] as const) {
     out.push({ name: `decide p50 at 1,000 policies, cache ${mode}`, value: `${p50.toFixed(1)} µs`, target: '< 50 µs', pass: p50 < 50 });
   }

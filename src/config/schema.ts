@@ -32,6 +32,8 @@ export const configSchema = z
   .strictObject({
     listen: hostPort.default('127.0.0.1:8080'),
     admin: z.strictObject({ listen: hostPort.default('127.0.0.1:8081') }).default({ listen: '127.0.0.1:8081' }),
+    /** Gateway processes sharing the listeners (one per core with "auto"); `serve --workers` overrides. */
+    workers: z.union([z.number().int().min(1).max(64), z.literal('auto')]).default(1),
     /** Proxies in front of the gateway whose X-Forwarded-For is believed (CIDRs or addresses). */
     trusted_proxies: z.array(z.string().refine(isCidr, { message: 'must be an IP address or CIDR like "10.0.0.0/8"' })).default([]),
     store: z

@@ -40,6 +40,11 @@ export interface RunningGateway {
 
 export interface StartOptions {
   readonly log: Logger;
+  /**
+   * Whether this process does the once-per-store work (signing checkpoints, delivering SIEM sinks);
+   * one worker of several does it. Default true.
+   */
+  readonly leader?: boolean;
   readonly now?: () => Date;
 }
 
@@ -147,9 +152,12 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     },
   });
 
-  await checkpointer.checkpoint();
-  checkpointer.start();
-  const sinks = startAuditSinks(config.audit.sinks, store.audit, audit, metrics, log, loaded.baseDir);
+  const leader = opts.leader ?? true;
+  if (leader) {
+    await checkpointer.checkpoint();
+    checkpointer.start();
+  }
+  const sinks = startAuditSinks(leader ? config.audit.sinks : [], store.audit, audit, metrics, log, loaded.baseDir);
   const data = await listen(config.listen, dataPlane.handle, { upgrade: dataPlane.upgrade, limits: config.limits.listeners });
   const admin = await listen(config.admin.listen, controlPlane, { limits: config.limits.listeners });
   consoleUrl = config.approvals.console_url ?? admin.url;
@@ -170,7 +178,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       const flushed = await audit.flush();
       if (!flushed) log.error({ pending: audit.depth }, 'audit records could not be flushed before exit');
       await appender.close();
-      await checkpointer.close().catch((err: unknown) => log.error({ err: String(err) }, 'final checkpoint failed'));
+      if (leader) await checkpointer.close().catch((err: unknown) => log.error({ err: String(err) }, 'final checkpoint failed'));
       await sinks.close();
       await identifier.close();
       await closeResources(resources);

@@ -70,12 +70,21 @@ const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;`,
 ];
 
+/**
+ * Each step re-reads the version inside its IMMEDIATE transaction: several processes opening a new
+ * database at once (workers, a CLI beside the gateway) each apply a step only if nobody has yet.
+ */
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
+  for (let v = MIGRATIONS.length; ; ) {
+    const applied = db
+      .transaction(() => {
+        const current = db.pragma('user_version', { simple: true }) as number;
+        if (current >= MIGRATIONS.length) return false;
+        db.exec(MIGRATIONS[current]!);
+        db.pragma(`user_version = ${current + 1}`);
+        return true;
+      })
+      .immediate();
+    if (!applied || --v < 0) return;
   }
 }
