@@ -17,6 +17,11 @@ export class GatewayMetrics {
     [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
     ['resource'],
   );
+  readonly spansDropped = new Counter({
+    name: 'airlock_trace_spans_dropped_total',
+    help: 'Trace spans not delivered to the OTLP collector',
+    registers: [this.registry],
+  });
   readonly auditErrors = new Counter({
     name: 'airlock_audit_errors_total',
     help: 'Failed audit commits',

@@ -94,6 +94,18 @@ export const configSchema = z
       })
       .prefault({}),
     resources: z.array(resource).default([]),
+    /** OpenTelemetry traces, off unless an OTLP/HTTP endpoint is named. */
+    telemetry: z
+      .strictObject({
+        otlp: z
+          .strictObject({
+            endpoint: httpUrl,
+            headers: z.record(z.string(), z.string()).default({}),
+            service_name: z.string().min(1).default('airlock'),
+          })
+          .optional(),
+      })
+      .default({}),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

@@ -29,6 +29,8 @@ import { drain, listen } from './listen.js';
 import { errorMessage } from '../lib/errors.js';
 import { clientAddressResolver } from '../lib/client-ip.js';
 import { IdentityAssertions } from '../identify/assertion.js';
+import { OtlpExporter } from '../telemetry/otlp-exporter.js';
+import { RequestTrace } from '../telemetry/tracer.js';
 
 export interface RunningGateway {
   readonly dataUrl: string;
@@ -121,7 +123,15 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     : undefined;
   const resources = mountResources(config.resources, { stages, log, store, assertions, maxBodyBytes: config.limits.max_body_bytes });
   const clientIp = clientAddressResolver(config.trusted_proxies);
-  const dataPlane = createDataPlane({ resources, stages, log, clientIp });
+  const otlp = config.telemetry.otlp;
+  const exporter = otlp && new OtlpExporter({ endpoint: otlp.endpoint, headers: otlp.headers, serviceName: otlp.service_name, onDropped: (n) => metrics.spansDropped.inc(n) });
+  const dataPlane = createDataPlane({
+    resources,
+    stages,
+    log,
+    clientIp,
+    trace: exporter && ((req, started) => new RequestTrace(exporter, req.headers.traceparent, started, 'airlock.request')),
+  });
   // Links to approval pages; known once the control plane listens (its port may be chosen then).
   let consoleUrl = config.approvals.console_url ?? '';
   const controlPlane = createControlPlane({
@@ -182,6 +192,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       await sinks.close();
       await identifier.close();
       await closeResources(resources);
+      await exporter?.close();
       await store.close();
     },
   };

@@ -14,6 +14,7 @@ import { splitRequestPath } from '../lib/request-path.js';
 import type { Logger } from '../lib/logger.js';
 import type { Refusal, RequestSite, Stages } from './stages.js';
 import type { Exchange, MountedResource } from './surface.js';
+import type { RequestTrace } from '../telemetry/tracer.js';
 
 export interface DataPlaneDeps {
   readonly resources: ReadonlyMap<string, MountedResource>;
@@ -21,6 +22,8 @@ export interface DataPlaneDeps {
   readonly log: Logger;
   /** Who the client is, behind trusted proxies; the socket's peer by default. */
   readonly clientIp?: ClientAddress;
+  /** Starts a request's trace when telemetry is on. */
+  readonly trace?: (req: IncomingMessage, started: number) => RequestTrace;
 }
 
 /**
@@ -71,10 +74,15 @@ export function createDataPlane(deps: DataPlaneDeps) {
       sendProblem(res, { code: r.code, detail: r.detail, requestId, headers: r.headers ?? bearerChallenge(r.code) });
       return;
     }
-    const ex: Exchange = { req, res, requestId, started, clientIp: clientIp(req), mount: routed.mount, path: routed.path, query: routed.query };
+    const trace = deps.trace?.(req, started);
+    const ex: Exchange = { req, res, requestId, started, clientIp: clientIp(req), mount: routed.mount, path: routed.path, query: routed.query, trace };
+    trace?.set({ 'http.request.method': req.method ?? 'GET', 'url.path': routed.path, 'airlock.request_id': requestId, 'airlock.resource_name': routed.mount.config.name });
     try {
       await routed.mount.surface.handle(ex);
+      trace?.set({ 'http.response.status_code': res.statusCode });
+      trace?.end(performance.now(), res.statusCode >= 500);
     } catch (err) {
+      trace?.end(performance.now(), true);
       deps.log.error({ err: errorMessage(err), request_id: requestId }, 'data-plane request failed');
       if (res.headersSent) return void res.destroy();
       sendProblem(res, { code: 'internal', detail: 'internal error', requestId });

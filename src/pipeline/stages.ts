@@ -18,7 +18,7 @@ import type { Logger } from '../lib/logger.js';
 import { bearerChallenge, statusOf } from '../lib/problem.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
-import type { CedarRecord } from '../model/entity.js';
+import { formatEntity, type CedarRecord } from '../model/entity.js';
 import { principalUid, type Principal } from '../model/principal.js';
 import { AnonymousRefusals } from './anonymous-refusals.js';
 import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
@@ -161,11 +161,15 @@ export function createStages(deps: StagesDeps): Stages {
       if (principalRate.enabled && !principalRate.take(uid)) {
         refusal = rateLimited(principalRate.retryAfter(uid));
       } else try {
+        const decideStart = performance.now();
         ({ decision, context } = decide(ex, principal, request, input.method, input.path));
-        deps.metrics.decisionSeconds.observe((performance.now() - ex.started) / 1000);
+        const decided = performance.now();
+        deps.metrics.decisionSeconds.observe((decided - ex.started) / 1000);
+        ex.trace?.stage('airlock.decide', decideStart, decided, decisionAttributes(request, decision));
         refusal = refusalFor(decision);
         if (decision.effect === 'approval_required') {
           const gate = await gateApproval(ex.req as IncomingMessage, { principal, request, decision, context, bound: input.bound, presented: input.presentedApproval }, ex.requestId, deps);
+          ex.trace?.stage('airlock.approval', decided, performance.now(), { 'airlock.approval.forwarded': gate.forward });
           approvalId = gate.forward ? gate.approval.id : gate.approvalId;
           if (gate.forward) {
             decision = { ...decision, effect: 'allow', reasons: [...decision.reasons, `approval ${gate.approval.id} used`] };
@@ -184,6 +188,7 @@ export function createStages(deps: StagesDeps): Stages {
         }
       }
       count(ex, request.action, decision?.effect === 'allow' && !refusal ? 'allow' : decision?.effect ?? refusal!.code);
+      const auditStart = performance.now();
       const written = await record(
         decisionRecord({
           requestId: ex.requestId,
@@ -204,6 +209,10 @@ export function createStages(deps: StagesDeps): Stages {
           fields: input.fields,
         }),
       );
+      if (ex.trace) {
+        ex.trace.stage('airlock.audit', auditStart, performance.now(), { 'airlock.audit.written': written });
+        ex.trace.set({ ...(decision ? decisionAttributes(request, decision) : {}), 'airlock.outcome': refusal?.code ?? 'allow' });
+      }
       if (!written) return { allowed: false, refusal: AUDIT_UNAVAILABLE, decision };
       if (refusal) return { allowed: false, refusal, decision };
       return { allowed: true, decision: decision!, context: context!, approvalId };
@@ -255,6 +264,17 @@ export function createStages(deps: StagesDeps): Stages {
         return { effect: 'deny', policies: [], reasons: ['the request could not be decided'], obligations: {}, policyVersion: '' };
       }
     },
+  };
+}
+
+/** What a span may say of a decision: never a credential, a body or a context value. */
+function decisionAttributes(request: ActionRequest, decision: Decision) {
+  return {
+    'airlock.action': request.action,
+    'airlock.resource': formatEntity(request.resource),
+    'airlock.decision': decision.effect,
+    'airlock.policies': decision.policies,
+    'airlock.policy_version': decision.policyVersion,
   };
 }
 

@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { IdentityAssertions } from '../identify/assertion.js';
 import type { Store } from '../store/ports.js';
+import type { RequestTrace } from '../telemetry/tracer.js';
 import type { Stages } from './stages.js';
 
 /** One data-plane request, as the router hands it to the surface of its resource. */
@@ -26,6 +27,8 @@ export interface Exchange {
   readonly path: string;
   /** The query string with its `?`, or empty. */
   readonly query: string;
+  /** The request's trace, when telemetry is on: stages add their spans to it. */
+  readonly trace?: RequestTrace;
 }
 
 /** An HTTP upgrade (WebSocket, SPDY) for a surface that relays them. */

@@ -22,6 +22,8 @@ export interface ForwardRequest {
   readonly requestId: string;
   /** The signed identity assertion, for a resource that asks for one. */
   readonly assertion?: string;
+  /** The gateway's own traceparent for this hop, when tracing (else the client's passes through). */
+  readonly traceparent?: string;
 }
 
 type UpstreamErrorCode = 'upstream_unavailable' | 'upstream_timeout';
@@ -87,6 +89,7 @@ export class Upstream {
   private headersFor(req: ForwardRequest): Record<string, string | string[]> {
     const headers = upstreamRequestHeaders(req.headers, this.inject, req.clientIp, req.body.length);
     if (this.assertionHeader && req.assertion) headers[this.assertionHeader] = req.assertion;
+    if (req.traceparent) headers.traceparent = req.traceparent;
     return headers;
   }
 }

@@ -12,6 +12,7 @@ import type { ActionRequest } from '../../model/action-request.js';
 import { principalUid, type Principal } from '../../model/principal.js';
 import { TokenLedger } from '../openai/token-ledger.js';
 import { UsageMeter } from '../openai/usage-meter.js';
+import { newSpanId } from '../../telemetry/tracer.js';
 import type { Refusal } from '../../pipeline/stages.js';
 import type { Exchange, SurfaceFactory } from '../../pipeline/surface.js';
 import type { HttpResourceConfig } from './config.js';
@@ -36,11 +37,14 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
       const { req, res } = ex;
       const method = req.method ?? 'GET';
       let principal: Principal;
+      const identifyStart = ex.trace && performance.now();
       try {
         principal = await stages.identify(req.headers.authorization);
       } catch (err) {
         req.resume();
         return refuse(ex, refusalOf(err, 'unauthenticated'));
+      } finally {
+        if (identifyStart !== undefined) ex.trace!.stage('airlock.identify', identifyStart, performance.now());
       }
       let body: Buffer;
       try {
@@ -77,6 +81,7 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
       if (!verdict.allowed) return sendRefusal(ex, verdict.refusal);
 
       const upstreamStarted = performance.now();
+      const upstreamSpan = ex.trace && newSpanId();
       const usage = metered ? new UsageMeter() : undefined;
       try {
         const outcome = await upstream.forward(
@@ -89,15 +94,18 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
             clientIp: ex.clientIp,
             requestId: ex.requestId,
             assertion: asserted && assertions!.sign({ principal, requestId: ex.requestId, audience: asserted.audience, ttlSeconds: asserted.ttl_seconds }),
+            traceparent: upstreamSpan && ex.trace!.outgoing(upstreamSpan),
           },
           res,
           usage && ((chunk) => usage.data(chunk)),
         );
+        if (upstreamSpan) ex.trace!.stage('airlock.upstream', upstreamStarted, performance.now(), { 'http.response.status_code': outcome.status }, 'client', upstreamSpan);
         const used = usage?.totalTokens() ?? 0;
         if (used) tokens!.add(metered!, used);
         stages.outcome(ex, { status: outcome.status, bytes: outcome.bytes, error: outcome.error, upstreamStarted, fields: used ? { tokens: used } : undefined });
       } catch (err) {
         const code: ErrorCode = err instanceof AirlockError ? err.code : 'upstream_unavailable';
+        if (upstreamSpan) ex.trace!.stage('airlock.upstream', upstreamStarted, performance.now(), { 'error.type': code }, 'client', upstreamSpan);
         const status = sendProblem(res, { code, detail: err instanceof AirlockError ? err.message : 'upstream failed', requestId: ex.requestId });
         stages.outcome(ex, { status, bytes: 0, error: code, upstreamStarted });
       }
