@@ -5,6 +5,7 @@ import { channelSchema, webhookChannelSchema } from '../approvals/channels/index
 import { captureConfigSchema } from '../audit/capture/index.js';
 import { listenerLimitsSchema } from '../gateway/listener-limits.js';
 import { isCidr } from '../lib/client-ip.js';
+import { alertsSchema } from '../alerts/schema.js';
 import { httpUrl } from '../lib/http-url.js';
 import { rateLimitsSchema } from '../pipeline/rate-limits.js';
 import { httpResourceSchema } from '../proxies/http/config.js';
@@ -94,6 +95,8 @@ export const configSchema = z
       })
       .prefault({}),
     resources: z.array(resource).default([]),
+    /** Alert rules over the audit log, delivered through the approval channels. */
+    alerts: alertsSchema,
     /** OpenTelemetry traces, off unless an OTLP/HTTP endpoint is named. */
     telemetry: z
       .strictObject({

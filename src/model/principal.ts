@@ -14,6 +14,8 @@ export interface Principal {
   readonly authMethod: 'oidc' | 'api_key' | 'slack';
   /** Unix seconds after which the credential is no longer accepted. */
   readonly expiresAt?: number;
+  /** The pipeline run the credential was issued for (a `run_id` claim): its accesses are lineage. */
+  readonly runId?: string;
 }
 
 /** `mfa_age` when the token carries no `auth_time`: old enough to fail any max age. */

@@ -2,6 +2,7 @@
 
 import type { JWTPayload } from 'jose';
 import { UNKNOWN_MFA_AGE, type Principal } from '../../model/principal.js';
+import { isRunId } from '../../model/run-id.js';
 import { MFA_AMR_VALUES } from './issuer-config.js';
 
 /** What a verified token proves, kept in the cache; `mfaAge` is derived from it at each use. */
@@ -13,6 +14,8 @@ export interface VerifiedIdentity {
   readonly authTime: number | undefined;
   /** Unix seconds. */
   readonly exp: number;
+  /** A `run_id` claim: the token belongs to one pipeline run. */
+  readonly runId?: string;
 }
 
 /** Returns undefined when a claim the principal needs is missing or of the wrong type. */
@@ -27,6 +30,7 @@ export function identityFromClaims(payload: JWTPayload, groupsClaim: string): Ve
     mfa: Array.isArray(amr) && amr.some((m) => typeof m === 'string' && MFA_AMR_VALUES.has(m)),
     authTime: typeof authTime === 'number' && Number.isFinite(authTime) ? authTime : undefined,
     exp,
+    ...(isRunId(payload['run_id']) ? { runId: payload['run_id'] } : {}),
   };
 }
 
@@ -49,5 +53,6 @@ export function principalFromIdentity(id: VerifiedIdentity, nowMs: number): Prin
     mfaAge,
     authMethod: 'oidc',
     expiresAt: id.exp,
+    ...(id.runId ? { runId: id.runId } : {}),
   };
 }
