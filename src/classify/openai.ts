@@ -2,8 +2,13 @@
 // name their model in the JSON body, so the body is parsed here; a body that cannot be read is
 // refused rather than guessed at. Paths that are neither inference nor listing fall back to the
 // http.* actions on an Endpoint, which no model policy permits by accident.
+//
+// The context must say what the server will do, and servers read loosely: pydantic-based ones
+// (vLLM, LiteLLM) take `"stream": 1` or `"stream": "true"` as a stream, and vLLM prefers
+// `max_completion_tokens` over `max_tokens` when both are set. So `stream` must be a boolean, and
+// `context.max_tokens` is the largest limit the body sets, whichever field the server reads.
 import { AirlockError } from '../lib/errors.js';
-import { parseJsonStrict } from '../lib/strict-json.js';
+import { parseJsonBody } from '../lib/strict-json.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { CedarRecord } from '../model/entity.js';
 import { classifyHttp } from './http.js';
@@ -21,7 +26,7 @@ function apiPath(path: string): string {
 }
 
 function parseBody(body: Buffer): Record<string, unknown> {
-  const value = parseJsonStrict(body.toString('utf8'));
+  const value = parseJsonBody(body);
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw new AirlockError('bad_request', 'request body must be a JSON object');
   }
@@ -33,15 +38,18 @@ function invokeContext(body: Record<string, unknown>): CedarRecord {
   if (typeof model !== 'string' || model === '') {
     throw new AirlockError('bad_request', 'request body must name a "model" (a non-empty string)');
   }
-  const context: CedarRecord = { model, stream: body.stream === true };
+  const stream = body.stream;
+  if (stream !== undefined && stream !== null && typeof stream !== 'boolean') {
+    throw new AirlockError('bad_request', '"stream" must be true or false');
+  }
+  const context: CedarRecord = { model, stream: stream === true };
   for (const field of TOKEN_LIMIT_FIELDS) {
     const v = body[field];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
       throw new AirlockError('bad_request', `"${field}" must be a non-negative integer`);
     }
-    context.max_tokens = v;
-    break;
+    if (context.max_tokens === undefined || v > (context.max_tokens as number)) context.max_tokens = v;
   }
   return context;
 }
