@@ -7,6 +7,7 @@ import { AirlockError, type ErrorCode } from '../../lib/errors.js';
 import { bearerChallenge, sendProblem } from '../../lib/problem.js';
 import { readBody } from '../../lib/read-body.js';
 import { refuseEncodedBody } from '../../lib/request-headers.js';
+import { overrideInBody } from '../../lib/request-overrides.js';
 import { sha256Hex } from '../../lib/sha256.js';
 import type { ActionRequest } from '../../model/action-request.js';
 import { principalUid, type Principal } from '../../model/principal.js';
@@ -55,6 +56,8 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
       let request: ActionRequest;
       try {
         if (readsBody) refuseEncodedBody(req, body);
+        const override = overrideInBody(req.headers['content-type'], body);
+        if (override) throw new AirlockError('bad_request', override);
         request = classify({ resourceName: config.name, method, path: ex.path, headers: req.headers, body });
       } catch (err) {
         return refuse(ex, { ...refusalOf(err, 'bad_request'), principal });
