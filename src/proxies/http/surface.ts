@@ -103,9 +103,11 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
           usage && ((chunk) => usage.data(chunk)),
         );
         if (upstreamSpan) ex.trace!.stage('airlock.upstream', upstreamStarted, performance.now(), { 'http.response.status_code': outcome.status }, 'client', upstreamSpan);
-        const used = usage?.totalTokens() ?? 0;
-        if (used) tokens!.add(metered!, used);
-        stages.outcome(ex, { status: outcome.status, bytes: outcome.bytes, error: outcome.error, upstreamStarted, fields: used ? { tokens: used } : undefined });
+        // A call the model served is counted, estimated when the answer reported no usage.
+        const used = usage && outcome.status >= 200 && outcome.status < 300 ? usage.tokens(body.length) : undefined;
+        if (used?.tokens) tokens!.add(metered!, used.tokens);
+        const fields = used?.tokens ? { tokens: used.tokens, ...(used.estimated ? { tokens_estimated: true } : {}) } : undefined;
+        stages.outcome(ex, { status: outcome.status, bytes: outcome.bytes, error: outcome.error, upstreamStarted, fields });
       } catch (err) {
         const code: ErrorCode = err instanceof AirlockError ? err.code : 'upstream_unavailable';
         if (upstreamSpan) ex.trace!.stage('airlock.upstream', upstreamStarted, performance.now(), { 'error.type': code }, 'client', upstreamSpan);
