@@ -12,6 +12,7 @@ import { AirlockError, errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { bearerChallenge, sendProblem } from '../lib/problem.js';
 import { readBody } from '../lib/read-body.js';
+import { parseJsonBody } from '../lib/strict-json.js';
 import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
@@ -134,10 +135,11 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     let body: unknown;
     try {
       const raw = await readBody(req, MAX_API_BODY_BYTES);
-      body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+      // Strict, as every body the gateway decides on: one reading, whoever else reads it.
+      body = raw.length ? parseJsonBody(raw) : undefined;
     } catch (err) {
       if (err instanceof AirlockError && err.code === 'payload_too_large') return refuse('payload_too_large', err.message, { principal, action: route.action });
-      return refuse('bad_request', 'the request body must be JSON', { principal, action: route.action });
+      return refuse('bad_request', err instanceof AirlockError ? err.message : 'the request body must be JSON', { principal, action: route.action });
     }
 
     let target: RouteTarget;
