@@ -62,7 +62,7 @@ describe('one reading of each request', () => {
 
   it('refuses paths it cannot normalise, and forwards nothing', async () => {
     received.length = 0;
-    for (const path of ['/v1/models/..%2Fchat', '/v1/models%2Fx', '/v1/models%5Cx', '/v1/models;x=1', '/v1/a/%2e%2e/models']) {
+    for (const path of ['/v1/models/..%2Fchat', '/v1/models%2Fx', '/v1/models%5Cx', '/v1/models;x=1', '/v1/a/%2e%2e/models', '/v1/a/%252e%252e/models']) {
       const { stdout } = await curl('curl', ['-s', '--path-as-is', '-o', '/dev/null', '-w', '%{http_code}', '-H', `Authorization: Bearer ${token}`, `${airlock.dataUrl}/llm${path}`]);
       assert.equal(stdout, '400', path);
     }
