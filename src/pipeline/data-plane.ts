@@ -44,6 +44,9 @@ export function createDataPlane(deps: DataPlaneDeps) {
     // A request that names another method or path than its own (see request-overrides.ts).
     const override = overrideInRequest(req.headers, r ? r.query : '');
     if (override) return { code: 'bad_request', detail: override };
+    // An upstream answers TRACE with the request it received: injected credentials and the
+    // identity assertion would reach the client. Nothing a gateway fronts needs it.
+    if (req.method === 'TRACE') return { code: 'bad_request', detail: 'TRACE is refused: the answer would echo what the gateway adds to a request' };
     const mount = r && deps.resources.get(r.resourceName);
     if (!r || !mount) return { code: 'not_found', detail: 'no such resource' };
     return { mount, path: r.path, query: r.query };

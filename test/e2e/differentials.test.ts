@@ -33,7 +33,7 @@ before(async () => {
     },
     resources: [
       { name: 'llm', type: 'openai', upstream: upstream.url },
-      { name: 'api', type: 'http', upstream: `${upstream.url}/debug/echo` },
+      { name: 'api', type: 'http', upstream: `${upstream.url}/debug/echo`, inject: { headers: { 'x-api-key': 'inject-secret-789' } } },
     ],
   });
   token = await airlock.token({ sub: 'alice', groups: ['ml-eng'] });
@@ -113,5 +113,13 @@ describe('one reading of each request', () => {
     const { stdout } = await curl('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `Authorization: Bearer ${token}`, '-H', 'X_HTTP_Method_Override: DELETE', '-d', 'x=1', `${airlock.dataUrl}/api/notes/a`]);
     assert.equal(stdout, '400', 'an override header spelled with underscores, as CGI servers read it');
     assert.equal(received.length, 1);
+  });
+
+  it('refuses TRACE, which an upstream answers with the request it got, injected credential included', async () => {
+    received.length = 0;
+    const { stdout } = await curl('curl', ['-s', '-X', 'TRACE', '-w', ' %{http_code}', '-H', `Authorization: Bearer ${token}`, `${airlock.dataUrl}/api/notes/a`]);
+    assert.match(stdout, / 400$/);
+    assert.doesNotMatch(stdout, /inject-secret-789/);
+    assert.equal(received.length, 0);
   });
 });
