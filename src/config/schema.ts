@@ -60,6 +60,8 @@ export const configSchema = z
     audit: z
       .strictObject({
         signing_key_file: z.string().min(1).default('./data/audit.key'),
+        /** Public keys (PEM) of signing keys retired by rotation: their checkpoints still verify. */
+        previous_public_keys: z.array(z.string().min(1)).default([]),
         origin: z.string().min(1).default('airlock.local/audit'),
         mode: z.enum(['strict', 'async']).default('strict'),
         checkpoint_seconds: z.number().positive().default(5),
