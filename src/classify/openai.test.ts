@@ -25,4 +25,11 @@ describe('openai classifier', () => {
     const bytes = Buffer.concat([Buffer.from('{"model":"gpt-4o-mini'), Buffer.from([0xc0, 0xae]), Buffer.from('"}')]);
     assert.throws(() => invoke(bytes), /not valid UTF-8/);
   });
+
+  it('bounds the model name, which enters the record twice', () => {
+    assert.throws(() => invoke(JSON.stringify({ model: 'm'.repeat(257) })), /"model" must be at most 256 characters/);
+    assert.equal(invoke(JSON.stringify({ model: 'm'.repeat(256) })).context.model, 'm'.repeat(256));
+    const list = (path: string) => classifyOpenAi({ resourceName: 'llm', method: 'GET', path, headers: {}, body: Buffer.alloc(0) });
+    assert.throws(() => list(`/v1/models/${'m'.repeat(300)}`), /at most 256/);
+  });
 });

@@ -14,6 +14,13 @@ import type { CedarRecord } from '../model/entity.js';
 import { classifyHttp } from './http.js';
 import type { Classifier, HttpRequestFacts } from './types.js';
 
+/**
+ * A model name is a caller's string that enters the context, the resource id and so the record
+ * twice: bounded, so a 1 MB name cannot make a 2 MB record. Real names (Hugging Face ids, Ollama
+ * tags, deployment names) stay well under it.
+ */
+const MAX_MODEL_LENGTH = 256;
+
 const INVOKE_PATHS = new Set(['/chat/completions', '/completions', '/embeddings', '/responses']);
 const TOKEN_LIMIT_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
 
@@ -38,6 +45,7 @@ function invokeContext(body: Record<string, unknown>): CedarRecord {
   if (typeof model !== 'string' || model === '') {
     throw new AirlockError('bad_request', 'request body must name a "model" (a non-empty string)');
   }
+  checkModelLength(model);
   const stream = body.stream;
   if (stream !== undefined && stream !== null && typeof stream !== 'boolean') {
     throw new AirlockError('bad_request', '"stream" must be true or false');
@@ -52,6 +60,10 @@ function invokeContext(body: Record<string, unknown>): CedarRecord {
     if (context.max_tokens === undefined || v > (context.max_tokens as number)) context.max_tokens = v;
   }
   return context;
+}
+
+function checkModelLength(model: string): void {
+  if (model.length > MAX_MODEL_LENGTH) throw new AirlockError('bad_request', `"model" must be at most ${MAX_MODEL_LENGTH} characters`);
 }
 
 function decodeSegment(s: string): string {
@@ -75,6 +87,7 @@ export const classifyOpenAi: Classifier = (facts: HttpRequestFacts): ActionReque
   }
   if ((facts.method === 'GET' || facts.method === 'HEAD') && (p === '/models' || p.startsWith('/models/'))) {
     const model = p === '/models' ? undefined : decodeSegment(p.slice('/models/'.length));
+    if (model !== undefined) checkModelLength(model);
     return {
       action: 'model.list',
       resource: model
