@@ -5,6 +5,7 @@ import { channelSchema, webhookChannelSchema } from '../approvals/channels/index
 import { captureConfigSchema } from '../audit/capture/index.js';
 import { httpUrl } from '../lib/http-url.js';
 import { httpResourceSchema } from '../proxies/http/config.js';
+import { mcpResourceSchema } from '../proxies/mcp/config.js';
 
 const hostPort = z
   .string()
@@ -23,7 +24,7 @@ const oidcIssuer = z
   });
 
 /** One schema per surface, told apart by `type`; each surface owns its keys. */
-const resource = z.discriminatedUnion('type', [httpResourceSchema]);
+const resource = z.discriminatedUnion('type', [httpResourceSchema, mcpResourceSchema]);
 
 export const configSchema = z
   .strictObject({

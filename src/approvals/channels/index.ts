@@ -8,3 +8,4 @@ export { teamsMessage, ADAPTIVE_CARD_CONTENT_TYPE } from './teams-card.js';
 export { webhookBody } from './webhook-payload.js';
 export { verifySlackSignature, signSlackRequest, SLACK_SIGNATURE_HEADER, SLACK_TIMESTAMP_HEADER } from './slack-signature.js';
 export { handleSlackInteraction, slackChannels, type SlackAnswer, type SlackInteractionOptions, type SlackReply, type SlackVoter } from './slack-interactions.js';
+export { renderAlert, type Alert } from './alert-message.js';

@@ -11,12 +11,15 @@ import { slackMessage } from './slack-message.js';
 import { type ApprovalEvent, channelLabel } from './summary.js';
 import { teamsMessage } from './teams-card.js';
 import { type RenderedMessage, plainJson, renderWebhook } from './webhook-payload.js';
+import { type Alert, renderAlert } from './alert-message.js';
 import { errorMessage } from '../../lib/errors.js';
 
 export interface NotifyOutcome {
   /** `type:url-host`, e.g. `slack:hooks.slack.com`. */
   readonly channel: string;
-  readonly event: ApprovalEvent;
+  /** An approval event, or an alert's `alert.<what>`. */
+  readonly event: ApprovalEvent | `alert.${string}`;
+  /** Empty for alerts. */
   readonly approvalId: string;
   readonly ok: boolean;
   readonly attempts: number;
@@ -38,6 +41,8 @@ export interface NotifierOptions {
 export interface Notifier {
   /** Never throws and never waits for the network. */
   notify(event: ApprovalEvent, approval: Approval): void;
+  /** The same, for an alert (tool definition changes); never throws. */
+  alert(alert: Alert): void;
   /** Stops taking events, waits up to `graceMs` for deliveries in flight, then abandons the rest. */
   close(graceMs?: number): Promise<void>;
 }
@@ -70,14 +75,14 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
     }
   };
 
-  function deliver(i: number, channel: ChannelConfig, event: ApprovalEvent, approval: Approval): void {
+  function deliver(i: number, channel: ChannelConfig, event: NotifyOutcome['event'], approvalId: string, render: () => RenderedMessage): void {
     const label = channelLabel(channel);
-    const base = { channel: label, event, approvalId: approval.id };
+    const base = { channel: label, event, approvalId };
     if (closed) return report({ ...base, ok: false, attempts: 0, error: 'notifier closed' });
     if (pending[i]! >= maxPending) return report({ ...base, ok: false, attempts: 0, error: 'too many deliveries pending for this channel' });
     let message: RenderedMessage;
     try {
-      message = renderFor(channel, event, approval, opts.consoleUrl);
+      message = render();
     } catch (err) {
       return report({ ...base, ok: false, attempts: 0, error: `render failed: ${errorMessage(err)}` });
     }
@@ -89,7 +94,7 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
           timeoutMs: opts.timeoutMs ?? SEND_TIMEOUT_MS,
           stop: stop.signal,
           now: opts.now ?? Date.now,
-          onRetry: (n, error, delayMs) => opts.log.debug({ channel: label, event, approval_id: approval.id, attempt: n, error, delay_ms: Math.round(delayMs) }, 'approval notification retry'),
+          onRetry: (n, error, delayMs) => opts.log.debug({ channel: label, event, approval_id: approvalId, attempt: n, error, delay_ms: Math.round(delayMs) }, 'approval notification retry'),
         }),
       )
       .then((r) => report({ ...base, ...r }))
@@ -100,16 +105,23 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
     inflight.add(p);
   }
 
+  function fanOut(event: NotifyOutcome['event'], approvalId: string, render: (channel: ChannelConfig) => RenderedMessage): void {
+    channels.forEach((channel, i) => {
+      try {
+        deliver(i, channel, event, approvalId, () => render(channel));
+      } catch (err) {
+        // Nothing above should throw; if it does, the data plane still must not see it.
+        opts.log.error({ err, event }, 'approval notification could not be queued');
+      }
+    });
+  }
+
   return {
     notify(event, approval) {
-      channels.forEach((channel, i) => {
-        try {
-          deliver(i, channel, event, approval);
-        } catch (err) {
-          // Nothing above should throw; if it does, the data plane still must not see it.
-          opts.log.error({ err, event }, 'approval notification could not be queued');
-        }
-      });
+      fanOut(event, approval.id, (channel) => renderFor(channel, event, approval, opts.consoleUrl));
+    },
+    alert(alert) {
+      fanOut(alert.event as NotifyOutcome['event'], '', (channel) => renderAlert(channel, alert));
     },
     async close(graceMs = 2_000) {
       closed = true;

@@ -12,6 +12,7 @@ import { changesContract } from './changes.js';
 import { grantsContract } from './grants.js';
 import type { ContractOptions, StoreTest } from './harness.js';
 import { keysContract } from './keys.js';
+import { toolPinsContract } from './tool-pins.js';
 
 export type { ContractOptions } from './harness.js';
 
@@ -38,6 +39,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
     approvalsContract(test);
     grantsContract(test);
     bundlesContract(test);
+    toolPinsContract(test);
     changesContract(test, options);
   });
 }

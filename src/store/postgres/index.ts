@@ -9,6 +9,7 @@ import { pgBundleStore } from './bundles.js';
 import { pgChangeFeed } from './change-feed.js';
 import { pgGrantStore } from './grants.js';
 import { pgKeyStore } from './keys.js';
+import { pgToolPinStore } from './tool-pins.js';
 import { migrate } from './migrations.js';
 import { createDb, type ErrorReporter } from './pool.js';
 import { errorMessage } from '../../lib/errors.js';
@@ -44,6 +45,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     approvals: pgApprovalStore(db),
     grants: pgGrantStore(db),
     bundles: pgBundleStore(db),
+    toolPins: pgToolPinStore(db),
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, PING_TIMEOUT_MS, false)));

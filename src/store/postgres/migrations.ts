@@ -78,6 +78,20 @@ const MIGRATIONS: readonly string[] = [
    -- The row always exists (version NULL until the first activation), so an activation can lock
    -- it with FOR UPDATE even when no bundle is active yet.
    INSERT INTO active_bundle(id, version, activated_at, source) VALUES (1, NULL, NULL, NULL);`,
+  // MCP tool pinning, and API keys that act on behalf of a user (delegation).
+  `CREATE TABLE tool_pins (
+     resource TEXT NOT NULL,
+     tool TEXT NOT NULL,
+     digest TEXT,
+     pending_digest TEXT,
+     pending_definition JSON,
+     first_seen_at BIGINT NOT NULL,
+     changed_at BIGINT,
+     accepted_at BIGINT,
+     accepted_by TEXT,
+     PRIMARY KEY (resource, tool)
+   );
+   ALTER TABLE api_keys ADD COLUMN on_behalf_of TEXT;`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

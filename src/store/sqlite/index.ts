@@ -9,6 +9,7 @@ import { sqliteAuditStore } from './audit.js';
 import { sqliteBundleStore } from './bundles.js';
 import { sqliteGrantStore } from './grants.js';
 import { sqliteKeyStore } from './keys.js';
+import { sqliteToolPinStore } from './tool-pins.js';
 import { migrate } from './migrations.js';
 
 export function openSqliteStore(file: string): Store {
@@ -27,6 +28,7 @@ export function openSqliteStore(file: string): Store {
     approvals: sqliteApprovalStore(db),
     grants: sqliteGrantStore(db),
     bundles: sqliteBundleStore(db),
+    toolPins: sqliteToolPinStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();
