@@ -26,7 +26,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
   const { stages } = deps;
 
   function route(url: string | undefined): Routed {
-    const r = splitRequestPath(url ?? '/');
+    const r = splitRequestPath(wellKnownRoute(url ?? '/'));
     if (r === 'bad_path') return { code: 'bad_request', detail: 'the path has dot segments' };
     const mount = r && deps.resources.get(r.resourceName);
     if (!r || !mount) return { code: 'not_found', detail: 'no such resource' };
@@ -85,6 +85,19 @@ export function createDataPlane(deps: DataPlaneDeps) {
 
   const upgrades = [...deps.resources.values()].some((m) => m.surface.upgrade);
   return { handle, upgrade: upgrades ? upgrade : undefined };
+}
+
+const PROTECTED_RESOURCE = '/.well-known/oauth-protected-resource/';
+
+/**
+ * RFC 9728 puts a resource's metadata at `/.well-known/oauth-protected-resource/<name>`; the
+ * resource's own surface answers it, as `/<name>/.well-known/oauth-protected-resource`.
+ */
+function wellKnownRoute(url: string): string {
+  if (!url.startsWith(PROTECTED_RESOURCE)) return url;
+  const rest = url.slice(PROTECTED_RESOURCE.length);
+  const end = rest.search(/[/?]/);
+  return `/${end === -1 ? rest : rest.slice(0, end)}${PROTECTED_RESOURCE.slice(0, -1)}`;
 }
 
 /** An HTTP/1.1 problem answer written on the raw socket of an upgrade that is not taken. */
