@@ -75,7 +75,7 @@ export function notifyChannels(
       opts.audit.enqueue({
         kind: 'notification',
         time: new Date().toISOString(),
-        approval_id: o.approvalId,
+        ...(o.approvalId ? { approval_id: o.approvalId } : {}),
         channel: o.channel,
         event: o.event,
         ok: o.ok,

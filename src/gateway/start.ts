@@ -5,6 +5,9 @@ import { approvalRoutes } from '../admin/api/approval-routes.js';
 import { auditRoutes } from '../admin/api/audit-routes.js';
 import { gateRoutes } from '../admin/api/gate-routes.js';
 import { grantRoutes } from '../admin/api/grant-routes.js';
+import { pinRoutes } from '../admin/api/pin-routes.js';
+import { ToolPins } from '../proxies/mcp/pins/tool-pins.js';
+import type { Notifier } from '../approvals/channels/index.js';
 import { createControlPlane } from '../admin/control-plane.js';
 import { GatewayMetrics } from '../admin/metrics.js';
 import { createCapture } from '../audit/capture/index.js';
@@ -102,7 +105,17 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     approvals: workflow.approvals,
     holdSeconds: config.approvals.hold_seconds,
   });
-  const resources = mountResources(config.resources, { stages, log, maxBodyBytes: config.limits.max_body_bytes });
+  // Alerts (a changed tool definition) go out through the approval channels once they exist.
+  let notifier: Notifier | undefined;
+  const pins = new ToolPins({
+    store: store.toolPins,
+    bundlePins: () => policy.bundle().pins,
+    record: (entry) => audit.enqueue(entry),
+    alert: (a) => notifier?.alert(a),
+    log,
+  });
+  const issuers = config.identity.oidc.map((o) => o.issuer);
+  const resources = mountResources(config.resources, { stages, log, maxBodyBytes: config.limits.max_body_bytes, mcp: { pins, issuers } });
   const dataPlane = createDataPlane({ resources, stages, log });
   // Links to approval pages; known once the control plane listens (its port may be chosen then).
   let consoleUrl = config.approvals.console_url ?? '';
@@ -119,6 +132,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       ...approvalRoutes(workflow.approvals),
       ...grantRoutes(workflow.grants),
       ...gateRoutes(workflow.approvals, () => consoleUrl),
+      ...pinRoutes(pins),
     ],
     integrations: {
       [SLACK_INTERACTIONS_PATH]: slackInteractions({
@@ -138,7 +152,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const data = await listen(config.listen, dataPlane.handle, dataPlane.upgrade);
   const admin = await listen(config.admin.listen, controlPlane);
   consoleUrl = config.approvals.console_url ?? admin.url;
-  const notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl, audit, metrics, log });
+  notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl, audit, metrics, log });
   log.info({ data: data.url, admin: admin.url }, 'airlock is listening');
 
   return {
@@ -150,7 +164,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       policy.close();
       shadow.close();
       workflow.close();
-      await notifier.close();
+      await notifier?.close();
       const flushed = await audit.flush();
       if (!flushed) log.error({ pending: audit.depth }, 'audit records could not be flushed before exit');
       await appender.close();

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { ResourceConfig } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { CedarRecord } from '../model/entity.js';
+import type { ToolPins } from '../proxies/mcp/pins/tool-pins.js';
 import type { Stages } from './stages.js';
 
 /** One data-plane request, as the router hands it to the surface of its resource. */
@@ -47,6 +48,8 @@ export interface MountContext {
   readonly log: Logger;
   /** `limits.max_body_bytes`: the most of a body a surface may hold in memory to decide on it. */
   readonly maxBodyBytes: number;
+  /** What `mcp` surfaces share: tool pins, and the OIDC issuers their OAuth metadata names. */
+  readonly mcp?: { readonly pins: ToolPins; readonly issuers: readonly string[] };
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */

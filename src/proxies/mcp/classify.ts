@@ -79,17 +79,24 @@ function paramsOf<T>(schema: z.ZodType<T>, params: Record<string, unknown> | und
 /** What `/<name>` as an entity is: the container of every entity of this server. */
 const container = (name: string) => ({ type: 'Resource', id: name });
 
-/** The action request a tools/call of `tool` with `args` is; list entries are decided with it too. */
-export function toolCallRequest(name: string, tool: string, args: Record<string, unknown>): ActionRequest {
-  return { action: 'tool.call', resource: { type: 'Tool', id: `${name}/${tool}` }, resourceName: name, context: { tool, arguments: cedarRecordOf(args) } };
+/**
+ * The action request a tools/call of `tool` with `args` is. List entries are decided with it too,
+ * without `args`: a listing does not know them, and `context.arguments` is then absent.
+ */
+export function toolCallRequest(name: string, tool: string, args: Record<string, unknown> | undefined): ActionRequest {
+  const context: CedarRecord = { tool };
+  if (args) context['arguments'] = cedarRecordOf(args);
+  return { action: 'tool.call', resource: { type: 'Tool', id: `${name}/${tool}` }, resourceName: name, context };
 }
 
 export function resourceReadRequest(name: string, uri: string, action = 'resource.read'): ActionRequest {
   return { action, resource: { type: 'McpResource', id: `${name}/${uri}` }, resourceName: name, context: { uri } };
 }
 
-export function promptGetRequest(name: string, prompt: string, args: Record<string, string>): ActionRequest {
-  return { action: 'prompt.get', resource: { type: 'Prompt', id: `${name}/${prompt}` }, resourceName: name, context: { prompt, arguments: cedarRecordOf(args) } };
+export function promptGetRequest(name: string, prompt: string, args: Record<string, string> | undefined): ActionRequest {
+  const context: CedarRecord = { prompt };
+  if (args) context['arguments'] = cedarRecordOf(args);
+  return { action: 'prompt.get', resource: { type: 'Prompt', id: `${name}/${prompt}` }, resourceName: name, context };
 }
 
 function bound(method: string, target: string, args: unknown): BoundRequest {
@@ -109,7 +116,8 @@ function presented(params: Record<string, unknown> | undefined): string | undefi
   return typeof id === 'string' && id.trim() ? id.trim() : undefined;
 }
 
-function connect(name: string, method: string, context: CedarRecord = {}): Classified {
+/** Session plumbing (`mcp.connect`); `stream` is the GET stream, `terminate` the DELETE. */
+export function connect(name: string, method: string, context: CedarRecord = {}): Classified {
   return {
     request: { action: 'mcp.connect', resource: container(name), resourceName: name, context: { mcp_method: method, ...context } },
     bound: bound(method, name, {}),

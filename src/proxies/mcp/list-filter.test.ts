@@ -28,7 +28,8 @@ describe('filtered tools/list', () => {
     const { deps } = setup(`
       permit (principal in Group::"agents", action == Action::"tool.call", resource == Tool::"infra/read_logs");
       @approval("sre") permit (principal in Group::"agents", action == Action::"tool.call", resource == Tool::"infra/scale") when { context.arguments.replicas > 10 };
-      permit (principal in Group::"agents", action == Action::"tool.call", resource == Tool::"infra/scale") when { context.arguments.replicas <= 10 };
+      permit (principal in Group::"agents", action == Action::"tool.call", resource == Tool::"infra/scale") when { context.arguments has replicas && context.arguments.replicas <= 10 };
+      forbid (principal, action, resource == Tool::"infra/export") when { context has arguments && context.arguments has to && context.arguments.to == "public" };
       permit (principal in Group::"agents", action == Action::"tool.call", resource in Resource::"infra");
       forbid (principal, action, resource == Tool::"infra/drop_db");
     `);
@@ -53,7 +54,7 @@ describe('filtered tools/list', () => {
         await filterList('tools', { tools: all.map((n) => tool(n)) }, deps);
         const shown = names((await filterList('tools', { tools: all.map((n) => (changed(n) ? tool(n, 'changed!') : tool(n))) }, deps)).result);
         for (const n of shown) {
-          assert.notEqual(engine.decide({ principal: agent, request: toolCallRequest('infra', n, {}), context: { tool: n, arguments: {} } }).effect, 'deny');
+          assert.notEqual(engine.decide({ principal: agent, request: toolCallRequest('infra', n, undefined), context: { tool: n } }).effect, 'deny');
           assert.equal((await deps.pins.check('infra', n)).trusted, true);
         }
         assert.deepEqual(shown, all.filter((n) => allowed(n) && !changed(n)));

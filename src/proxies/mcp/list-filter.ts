@@ -1,6 +1,6 @@
 // Filtered discovery: a tools/list (resources/list, resources/templates/list, prompts/list) answer
 // shows only what the caller may use. Each entry is decided as the call it offers (tool.call on
-// Tool::"<name>/<tool>" with empty arguments, resource.read, prompt.get), without a record; tools
+// Tool::"<name>/<tool>" without arguments, resource.read, prompt.get), without a record; tools
 // whose definition changed since it was pinned are left out too. An entry that cannot be read is
 // left out, and so is everything when the list itself is not a list: nothing is shown undecided.
 // The cursor (`nextCursor`) passes through, so every page is filtered the same way.
@@ -40,18 +40,19 @@ function nameOf(kind: ListKind, e: Entry): unknown {
 }
 
 function requestFor(kind: ListKind, resource: string, name: string): ActionRequest {
-  if (kind === 'tools') return toolCallRequest(resource, name, {});
-  if (kind === 'prompts') return promptGetRequest(resource, name, {});
+  if (kind === 'tools') return toolCallRequest(resource, name, undefined);
+  if (kind === 'prompts') return promptGetRequest(resource, name, undefined);
   return resourceReadRequest(resource, name);
 }
 
 /**
  * Whether an entry decided without arguments may be usable with some. A listing has no arguments
- * (`context.arguments` is `{}`), so a permit that reads one (`context.arguments.replicas <= 10`)
- * cannot be evaluated, and Cedar leaves it out: when no permit matched but one could not be
- * evaluated, a call with arguments may well be allowed, so the entry is shown and the call is
- * decided when it comes. A clean forbid, or no permit at all, hides it. A forbid that cannot be
- * evaluated hides it too (fail closed): guard argument checks in forbids with `has`.
+ * (`context.arguments` is absent), so a permit that reads them (`context.arguments.replicas <= 10`,
+ * or `context.arguments has replicas`) cannot be evaluated, and Cedar leaves it out: when no permit
+ * matched but one could not be evaluated, a call with arguments may well be allowed, so the entry
+ * is shown and the call is decided when it comes. A clean forbid, or no permit at all, hides it. A
+ * forbid that cannot be evaluated hides it too (fail closed): write argument checks in forbids as
+ * `context has arguments && ...`, which a listing evaluates to false.
  */
 export function visibleInList(d: Decision): boolean {
   if (d.effect !== 'deny') return true;

@@ -5,7 +5,7 @@ import type { BundlePins } from '../../../decide/index.js';
 import { createLogger } from '../../../lib/logger.js';
 import { openSqliteStore } from '../../../store/sqlite/index.js';
 import type { AuditEntry } from '../../../store/ports.js';
-import { toolDigest } from './tool-digest.js';
+import { toolDigest, type ToolDefinition } from './tool-digest.js';
 import { ToolPins } from './tool-pins.js';
 
 const scale = { name: 'scale', description: 'Scale a deployment', inputSchema: { type: 'object', properties: { replicas: { type: 'integer' } } } };
@@ -24,7 +24,7 @@ function setup(pins: BundlePins = {}) {
   return { store, service, records, alerts, tick: (ms: number) => (t += ms) };
 }
 
-const trusted = async (s: ToolPins, tools: typeof scale[], resource = 'infra') =>
+const trusted = async (s: ToolPins, tools: ToolDefinition[], resource = 'infra') =>
   [...(await s.review(resource, tools)).entries()].filter(([, c]) => c.trusted).map(([n]) => n);
 
 describe('tool pinning', () => {
