@@ -16,6 +16,8 @@ export interface InfraServerOptions {
   readonly onCall?: (tool: string, args: Record<string, unknown>) => void;
   /** Registers more tools (tests add some that misbehave). */
   readonly extend?: (server: McpServer) => void;
+  /** Replaces tool descriptions, read when a session starts (tests change a definition with it). */
+  readonly descriptions?: Readonly<Record<string, string>>;
 }
 
 const text = (t: string) => ({ content: [{ type: 'text' as const, text: t }] });
@@ -27,7 +29,7 @@ export function createInfraServer(opts: InfraServerOptions = {}): McpServer {
   server.registerTool(
     'scale_deployment',
     {
-      description: 'Scale a Kubernetes deployment to a number of replicas.',
+      description: opts.descriptions?.['scale_deployment'] ?? 'Scale a Kubernetes deployment to a number of replicas.',
       inputSchema: { namespace: z.string(), deployment: z.string(), replicas: z.number().int().min(0) },
     },
     async (args) => {
