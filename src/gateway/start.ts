@@ -19,7 +19,7 @@ import { resolveFrom, type LoadedConfig } from '../config/load.js';
 import { createIdentifier } from '../identify/index.js';
 import type { Logger } from '../lib/logger.js';
 import { createDataPlane } from '../pipeline/data-plane.js';
-import { closeResources, mountResources } from '../pipeline/resources.js';
+import { closeResources, drainResources, mountResources } from '../pipeline/resources.js';
 import { createStages } from '../pipeline/stages.js';
 import { LivePolicy, type ReloadResult } from '../policy/live-policy.js';
 import { startShadowMode } from '../policy/shadow-mode.js';
@@ -160,6 +160,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     adminUrl: admin.url,
     reloadPolicy: () => policy.reload(),
     async close(graceMs = 10_000) {
+      drainResources(resources);
       await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
       policy.close();
       shadow.close();

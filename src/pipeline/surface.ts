@@ -38,6 +38,11 @@ export interface Surface {
   handle(ex: Exchange): Promise<void>;
   /** Upgrade requests; a surface without it refuses them. */
   upgrade?(ex: UpgradeExchange): Promise<void>;
+  /**
+   * Ends streams that never end by themselves (an MCP GET stream), so a draining gateway does not
+   * wait its whole grace period for them; called once, when draining starts.
+   */
+  drain?(): void;
   /** Stops upstream connections and child processes; called once, after the listeners drained. */
   close(): Promise<void>;
 }

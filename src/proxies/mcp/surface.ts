@@ -75,6 +75,7 @@ export const mcpSurface: SurfaceFactory<McpResourceConfig> = (config, ctx) => {
       const principal = await identifyOrChallenge(deps, ex);
       if (principal) await refuseEarly(deps, ex, undefined, { code: 'bad_request', detail: 'an MCP endpoint takes POST, GET and DELETE', principal });
     },
+    drain: () => transport.endStreams(),
     close: () => transport.close(),
   };
 };

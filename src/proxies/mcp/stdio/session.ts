@@ -116,6 +116,10 @@ export class StdioSession {
     );
   }
 
+  endStream(): void {
+    this.stream?.end();
+  }
+
   cancel(id: JsonRpcId, reason: string): void {
     this.child.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } }));
   }

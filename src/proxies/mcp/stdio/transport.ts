@@ -51,6 +51,9 @@ export function stdioTransport(config: McpResourceConfig, opts: { log: Logger; m
     cancel(session, id, reason) {
       if (session) sessions.get(session)?.cancel(id, reason);
     },
+    endStreams() {
+      for (const s of sessions.values()) s.endStream();
+    },
     async close() {
       clearInterval(sweeper);
       await Promise.all([...sessions.values()].map((s) => s.close('the gateway is stopping')));

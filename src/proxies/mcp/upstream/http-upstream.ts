@@ -23,6 +23,7 @@ export function httpTransport(config: McpResourceConfig, maxMessageBytes: number
   const url = new URL(config.upstream!);
   const path = `${url.pathname}${url.search}`;
   const inject = normalizeInject(config.inject.headers);
+  const streams = new Set<ServerResponse>();
   const pool = new Pool(url.origin, {
     connections: 128,
     keepAliveTimeout: 30_000,
@@ -64,7 +65,13 @@ export function httpTransport(config: McpResourceConfig, maxMessageBytes: number
     },
     async stream(ex) {
       const sent = await send(ex, 'GET', undefined);
-      return sent === 'client_closed' ? { status: 0, bytes: 0, error: 'client_closed' } : relay(ex, sent.answer);
+      if (sent === 'client_closed') return { status: 0, bytes: 0, error: 'client_closed' };
+      streams.add(ex.res);
+      try {
+        return await relay(ex, sent.answer);
+      } finally {
+        streams.delete(ex.res);
+      }
     },
     async terminate(ex) {
       const sent = await send(ex, 'DELETE', undefined);
@@ -78,7 +85,11 @@ export function httpTransport(config: McpResourceConfig, maxMessageBytes: number
         .then((r) => r.body.dump())
         .catch(() => undefined);
     },
-    close: () => pool.close(),
+    endStreams() {
+      for (const res of streams) res.end();
+    },
+    // Called after the listeners drained: whatever is still open upstream has no agent any more.
+    close: () => pool.destroy(),
   };
 }
 
@@ -101,7 +112,10 @@ async function relay(ex: Exchange, answer: Answer): Promise<Delivered> {
   try {
     for await (const chunk of answer.body as AsyncIterable<Buffer>) {
       bytes += chunk.length;
-      if (!(await writeTo(ex.res, chunk))) return { status: answer.statusCode, bytes, error: 'client_closed' };
+      if (!(await writeTo(ex.res, chunk))) {
+        answer.body.destroy();
+        return { status: answer.statusCode, bytes, error: 'client_closed' };
+      }
     }
   } catch (err) {
     ex.res.destroy();
@@ -148,7 +162,10 @@ async function sseAnswer(ex: Exchange, answer: Answer, watch: Watch, limit: numb
           text = sseEvent(settled.text, ev);
           facts = settled.facts;
         }
-        if (!(await write(text))) return { status: answer.statusCode, bytes, error: 'client_closed', ...(facts ? { facts } : {}) };
+        if (!(await write(text))) {
+          answer.body.destroy();
+          return { status: answer.statusCode, bytes, error: 'client_closed', ...(facts ? { facts } : {}) };
+        }
       }
     }
   } catch (err) {

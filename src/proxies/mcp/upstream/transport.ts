@@ -41,6 +41,8 @@ export interface McpTransport {
   terminate(ex: Exchange, session: string | undefined): Promise<Delivered>;
   /** Tells the server that the agent gave up on a request (it left mid-call). */
   cancel(session: string | undefined, id: JsonRpcId, reason: string): void;
+  /** Ends the open GET streams (the gateway is draining; agents reconnect elsewhere). */
+  endStreams(): void;
   close(): Promise<void>;
 }
 
