@@ -6,6 +6,7 @@ import { registerDevCommands } from './dev.js';
 import { registerGateCommand } from './gate.js';
 import { registerGrantCommands } from './grants.js';
 import { registerKeysCommands } from './keys.js';
+import { registerMcpCommands } from './mcp.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerServeCommand } from './serve.js';
 
@@ -27,5 +28,6 @@ registerApprovalCommands(program);
 registerGrantCommands(program);
 registerGateCommand(program);
 registerDevCommands(program);
+registerMcpCommands(program);
 
 await program.parseAsync(process.argv);
