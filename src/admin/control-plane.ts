@@ -13,6 +13,8 @@ import type { Logger } from '../lib/logger.js';
 import { bearerChallenge, sendProblem } from '../lib/problem.js';
 import { readBody } from '../lib/read-body.js';
 import type { ActionRequest } from '../model/action-request.js';
+import type { Principal } from '../model/principal.js';
+import { decideDelegated } from '../pipeline/delegation.js';
 import { clientIpOf } from '../lib/client-ip.js';
 import type { GatewayMetrics } from './metrics.js';
 import { approvalPage } from './pages/approval-page.js';
@@ -113,8 +115,9 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const action = target.action ?? route.action;
     const { resource } = target;
     const request: ActionRequest = { action, resource, resourceName: target.resourceName ?? '', context: target.context ?? {} };
-    const context = commonContext({ principal, sourceIp: clientIp, method, path: url.pathname, now: time }, target.context);
-    const decision = deps.engine().decide({ principal, request, context });
+    const contextOf = (p: Principal) => commonContext({ principal: p, sourceIp: clientIp, method, path: url.pathname, now: time }, target.context);
+    const context = contextOf(principal);
+    const decision = decideDelegated(principal, (p) => deps.engine().decide({ principal: p, request, context: p === principal ? context : contextOf(p) }));
     const facts = { principal, action, resource, resourceName: target.resourceName, context, decision };
     const proceeds = decision.effect === 'allow' || (decision.effect === 'approval_required' && route.handlesApproval);
     if (!proceeds) {

@@ -14,6 +14,11 @@ export interface Principal {
   readonly authMethod: 'oidc' | 'api_key' | 'slack';
   /** Unix seconds after which the credential is no longer accepted. */
   readonly expiresAt?: number;
+  /**
+   * Delegation (RFC 8693 `act`, or a key made with --on-behalf-of): this principal (the actor, an
+   * agent) acts for that one (the subject, a person). Both are decided; both must be allowed.
+   */
+  readonly onBehalfOf?: Principal;
 }
 
 /** `mfa_age` when the token carries no `auth_time`: old enough to fail any max age. */

@@ -20,6 +20,7 @@ import type { Decision } from '../model/decision.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
 import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
+import { decideDelegated } from './delegation.js';
 import type { Exchange, MountedResource } from './surface.js';
 
 /** Where a refusal happened: a request, with the resource it named if there is one. */
@@ -113,8 +114,13 @@ const AUDIT_UNAVAILABLE: Refusal = { code: 'audit_unavailable', detail: 'the aud
 
 export function createStages(deps: StagesDeps): Stages {
   function decide(ex: Exchange, principal: Principal, request: ActionRequest, method: string, path: string): { decision: Decision; context: CedarRecord } {
-    const context = commonContext({ principal, sourceIp: ex.clientIp, method, path, now: deps.now() }, request.context);
-    return { decision: deps.engine().decide({ principal, request, context, resourceAttributes: ex.mount.attributes }), context };
+    const now = deps.now();
+    const contextOf = (p: Principal) => commonContext({ principal: p, sourceIp: ex.clientIp, method, path, now }, request.context);
+    const context = contextOf(principal);
+    const decision = decideDelegated(principal, (p) =>
+      deps.engine().decide({ principal: p, request, context: p === principal ? context : contextOf(p), resourceAttributes: ex.mount.attributes }),
+    );
+    return { decision, context };
   }
 
   /** Writes the decision record; in strict mode waits for its commit. False when it cannot be written. */

@@ -12,6 +12,8 @@ export interface ApiKeyRecord {
   readonly createdAt: number; // unix ms
   readonly expiresAt: number | null; // unix ms
   readonly revokedAt: number | null; // unix ms
+  /** A delegated key: the agent acts for `User::"<onBehalfOf>"` (both are decided). */
+  readonly onBehalfOf?: string | null;
 }
 
 export interface KeyStore {
