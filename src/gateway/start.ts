@@ -115,7 +115,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     log,
   });
   const issuers = config.identity.oidc.map((o) => o.issuer);
-  const resources = mountResources(config.resources, { stages, log, maxBodyBytes: config.limits.max_body_bytes, mcp: { pins, issuers } });
+  const resources = mountResources(config.resources, { stages, log, maxBodyBytes: config.limits.max_body_bytes, mcp: { pins, issuers, baseDir: loaded.baseDir } });
   const dataPlane = createDataPlane({ resources, stages, log });
   // Links to approval pages; known once the control plane listens (its port may be chosen then).
   let consoleUrl = config.approvals.console_url ?? '';

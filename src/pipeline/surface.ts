@@ -54,7 +54,7 @@ export interface MountContext {
   /** `limits.max_body_bytes`: the most of a body a surface may hold in memory to decide on it. */
   readonly maxBodyBytes: number;
   /** What `mcp` surfaces share: tool pins, and the OIDC issuers their OAuth metadata names. */
-  readonly mcp?: { readonly pins: ToolPins; readonly issuers: readonly string[] };
+  readonly mcp?: { readonly pins: ToolPins; readonly issuers: readonly string[]; readonly baseDir: string };
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */

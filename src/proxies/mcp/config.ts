@@ -14,6 +14,7 @@ export const mcpResourceSchema = resourceBase
     command: z.array(z.string().min(1)).min(1).optional(),
     /** Added to the child's environment (which otherwise holds only HOME, PATH, and the like). */
     env: z.record(z.string(), z.string()).default({}),
+    /** The child's working directory, relative to the config file (default: its directory). */
     cwd: z.string().min(1).optional(),
     /** Headers the gateway adds to upstream requests (the server's own credential). */
     inject: z.strictObject({ headers: z.record(z.string(), z.string()).default({}) }).default({ headers: {} }),

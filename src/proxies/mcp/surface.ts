@@ -3,6 +3,7 @@
 // `Mcp-Session-Id`, the GET stream, DELETE). POST is the request story of post.ts; GET and DELETE
 // are session plumbing, decided as `mcp.connect` like the rest of it. The server is reached over
 // Streamable HTTP (`upstream`) or is a stdio child the gateway runs (`command`).
+import path from 'node:path';
 import type { Principal } from '../../model/principal.js';
 import type { Exchange, SurfaceFactory } from '../../pipeline/surface.js';
 import { AirlockError, type ErrorCode } from '../../lib/errors.js';
@@ -19,7 +20,7 @@ import type { McpTransport } from './upstream/transport.js';
 export const mcpSurface: SurfaceFactory<McpResourceConfig> = (config, ctx) => {
   if (!ctx.mcp) throw new AirlockError('config_invalid', `resources: "${config.name}": mcp resources need the gateway's tool pins`);
   const { pins, issuers } = ctx.mcp;
-  const transport: McpTransport = config.upstream ? httpTransport(config, ctx.maxBodyBytes) : stdioTransport(config, { log: ctx.log, maxMessageBytes: ctx.maxBodyBytes });
+  const transport: McpTransport = config.upstream ? httpTransport(config, ctx.maxBodyBytes) : stdioTransport(config, { log: ctx.log, maxMessageBytes: ctx.maxBodyBytes, cwd: path.resolve(ctx.mcp.baseDir, config.cwd ?? '.') });
   const deps: McpDeps = {
     name: config.name,
     stages: ctx.stages,

@@ -12,7 +12,7 @@ const KILL_GRACE_MS = 2_000;
 export interface ChildOptions {
   readonly command: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  readonly cwd?: string;
+  readonly cwd: string;
   readonly maxLineBytes: number;
   readonly log: Logger;
   readonly onLine: (line: string) => void;

@@ -35,6 +35,7 @@ export interface SessionOptions {
   readonly config: McpResourceConfig;
   readonly log: Logger;
   readonly maxMessageBytes: number;
+  readonly cwd: string;
   readonly onClosed: (session: StdioSession) => void;
 }
 
@@ -142,7 +143,7 @@ export class StdioSession {
     const child: StdioChild = new StdioChild({
       command: config.command!,
       env: config.env,
-      ...(config.cwd ? { cwd: config.cwd } : {}),
+      cwd: this.opts.cwd,
       maxLineBytes: maxMessageBytes,
       log: log.child({ resource: config.name, session: sessionDigest(this.id) }),
       onLine: (line) => this.fromServer(line),

@@ -9,9 +9,10 @@ import type { McpResourceConfig } from '../config.js';
 import type { McpTransport } from '../upstream/transport.js';
 import { StdioSession } from './session.js';
 
-export function stdioTransport(config: McpResourceConfig, opts: { log: Logger; maxMessageBytes: number }): McpTransport {
+/** `cwd`: the child's working directory, resolved against the config file's. */
+export function stdioTransport(config: McpResourceConfig, opts: { log: Logger; maxMessageBytes: number; cwd: string }): McpTransport {
   const sessions = new Map<string, StdioSession>();
-  const options = { config, log: opts.log, maxMessageBytes: opts.maxMessageBytes, onClosed: (s: StdioSession) => sessions.delete(s.id) };
+  const options = { config, log: opts.log, maxMessageBytes: opts.maxMessageBytes, cwd: opts.cwd, onClosed: (s: StdioSession) => sessions.delete(s.id) };
   const idleMs = config.session_idle_seconds * 1000;
 
   const sweeper = setInterval(() => {
