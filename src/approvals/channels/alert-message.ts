@@ -7,7 +7,7 @@ import { SIGNATURE_HEADER, signWebhook } from '../../lib/webhook-signature.js';
 import type { ChannelConfig } from './schema.js';
 import { slackEscape } from './slack-message.js';
 import { truncate } from './summary.js';
-import { ADAPTIVE_CARD_CONTENT_TYPE, teamsEscape } from './teams-card.js';
+import { adaptiveCardMessage, teamsEscape } from './teams-card.js';
 import { plainJson, type RenderedMessage } from './webhook-payload.js';
 
 export interface Alert {
@@ -44,23 +44,11 @@ export function renderAlert(channel: ChannelConfig, alert: Alert): RenderedMessa
         ],
       });
     case 'teams':
-      return plainJson({
-        type: 'message',
-        attachments: [
-          {
-            contentType: ADAPTIVE_CARD_CONTENT_TYPE,
-            contentUrl: null,
-            content: {
-              type: 'AdaptiveCard',
-              $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-              version: '1.4',
-              body: [
-                { type: 'TextBlock', text: teamsEscape(truncate(alert.title, 150)), size: 'Large', weight: 'Bolder', wrap: true },
-                { type: 'FactSet', facts: alert.facts.map((f) => ({ title: f.label, value: teamsEscape(truncate(f.value, 300)) })) },
-              ],
-            },
-          },
-        ],
-      });
+      return plainJson(
+        adaptiveCardMessage([
+          { type: 'TextBlock', text: teamsEscape(truncate(alert.title, 150)), size: 'Large', weight: 'Bolder', wrap: true },
+          { type: 'FactSet', facts: alert.facts.map((f) => ({ title: f.label, value: teamsEscape(truncate(f.value, 300)) })) },
+        ]),
+      );
   }
 }
