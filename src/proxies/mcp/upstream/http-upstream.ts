@@ -118,8 +118,9 @@ async function relay(ex: Exchange, answer: Answer): Promise<Delivered> {
       }
     }
   } catch (err) {
+    const left = ex.res.destroyed || ex.res.writableEnded;
     ex.res.destroy();
-    return { status: answer.statusCode, bytes, error: ex.res.writableEnded ? 'client_closed' : upstreamError(err).code };
+    return { status: answer.statusCode, bytes, error: left ? 'client_closed' : upstreamError(err).code };
   }
   ex.res.end();
   return { status: answer.statusCode, bytes };
