@@ -171,6 +171,7 @@ async function sseAnswer(ex: Exchange, answer: Answer, watch: Watch, limit: numb
     }
   } catch (err) {
     // The stream broke (the server died, or sent an event past the limit): the call still gets its answer.
+    if (ex.res.destroyed) return { status: answer.statusCode, bytes, error: 'client_closed', ...(facts ? { facts } : {}) };
     const code = err instanceof RangeError ? 'answer_too_large' : upstreamError(err).code;
     if (facts === undefined) await write(sseEvent(failedAnswer(watch.id, code, 'the server failed before answering', ex.requestId)));
     ex.res.end();
