@@ -10,6 +10,7 @@ import { benchGraph } from './graph.js';
 import { benchReplicas, reachablePostgres } from './replicas.js';
 import { benchReplay } from '../src/policy/bench-replay.js';
 import { runHttpSuite, type CaseName, type HttpMeasurement, type TargetName } from './http-suite.js';
+import { benchMcp } from './mcp.js';
 import { startNoiseMeter } from './noise.js';
 import { killAll } from './processes.js';
 import { renderTable, type Check, type Row } from './report.js';
@@ -57,6 +58,10 @@ async function main(): Promise<number> {
       });
     }
   }
+
+  log('MCP: a tool call through airlock vs direct, tools/list filtering with 200 tools');
+  const mcp = await benchMcp(seconds, log);
+  rows.push(...mcp.rows);
 
   log('durable audit appends (SQLite, group commit)');
   const auditMeter = startNoiseMeter();
@@ -109,6 +114,7 @@ async function main(): Promise<number> {
 
   rows.push({ target: 'policy replay', case: `${replay.records.toLocaleString('en-US')} recorded decisions`, rate: replay.recordsPerSecond, p50Ms: NaN, p99Ms: NaN, note: 'records/s' });
   const allChecks = checks(http, decide, audit.perSecond);
+  allChecks.push(...mcp.checks);
   allChecks.push({ name: 'policy replay', value: `${Math.round(replay.recordsPerSecond).toLocaleString('en-US')}/s`, target: '≥ 20,000/s', pass: replay.recordsPerSecond >= 20_000 });
   allChecks.push(
     { name: 'inclusion proof p50 at 1M records', value: `${logBench.inclusionP50Ms.toFixed(3)} ms`, target: '< 5 ms', pass: logBench.inclusionP50Ms < 5 },

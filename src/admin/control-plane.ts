@@ -17,6 +17,8 @@ import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
 import { clientIpOf, type ClientAddress } from '../lib/client-ip.js';
+import type { Principal } from '../model/principal.js';
+import { decideDelegated } from '../pipeline/delegation.js';
 import type { AnonymousTraffic } from '../pipeline/anonymous-traffic.js';
 import { actionLabel } from './metric-labels.js';
 import { objectRequest, scopedDecision, type RouteObject } from './object-scope.js';
@@ -163,10 +165,13 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const missing = route.object && `no ${route.object.name} ${params.id ?? ''}`.trim();
     if (route.object && !object) return refuse('not_found', missing!, { principal, action });
     const request: ActionRequest = { action, resource, resourceName: target.resourceName ?? '', context: target.context ?? {} };
-    const context = commonContext({ principal, sourceIp: clientIp, method, path: url.pathname, now: time }, target.context);
+    const contextOf = (p: Principal) => commonContext({ principal: p, sourceIp: clientIp, method, path: url.pathname, now: time }, target.context);
+    const context = contextOf(principal);
     const engine = deps.engine();
-    const onControlPlane = engine.decide({ principal, request, context });
-    const decideOn = (o: RouteObject) => scopedDecision(onControlPlane, engine.decide({ principal, request: objectRequest(action, o), context }));
+    // A delegated caller (an agent for a person) is decided for both, on the control plane and on the object.
+    const decideFor = (r: ActionRequest) => decideDelegated(principal, (p) => engine.decide({ principal: p, request: r, context: p === principal ? context : contextOf(p) }));
+    const onControlPlane = decideFor(request);
+    const decideOn = (o: RouteObject) => scopedDecision(onControlPlane, decideFor(objectRequest(action, o)));
     const decision = object ? decideOn(object) : onControlPlane;
     const facts = { principal, action, resource: object?.ref ?? resource, resourceName: target.resourceName, context, decision, fields: target.fields };
     const proceeds = decision.effect === 'allow' || (decision.effect === 'approval_required' && route.handlesApproval);

@@ -45,7 +45,7 @@ describe('alert rules', () => {
     feed({ kind: 'decision', time: at(5, 10), decision: 'allow', principal: alice, action: 'admin.approve' });
     feed({ kind: 'tool_changed', time: at(6), tool: 'Tool::"infra/scale_deployment"', digest: 'b', previous_digest: 'a' });
     await waitFor(() => sent.length >= 5);
-    assert.deepEqual(sent.map((a) => `${a.name}:${a.key}`).sort(), ['chatty:Agent::"bot"', 'denials:all', 'night-admin:User::"alice"', 'pii:User::"alice"', 'tools:Tool::"infra/scale_deployment"']);
+    assert.deepEqual(sent.map((a) => `${String(a.data.name)}:${String(a.data.key)}`).sort(), ['chatty:Agent::"bot"', 'denials:all', 'night-admin:User::"alice"', 'pii:User::"alice"', 'tools:Tool::"infra/scale_deployment"']);
     assert.equal(records.filter((r) => r.kind === 'alert').length, 5);
     for (let i = 0; i < 5; i++) feed({ kind: 'decision', time: at(7, 13), action: 'tool.call', decision: 'allow', principal: bot });
     await waitFor(() => sent.length === 6);

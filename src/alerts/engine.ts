@@ -42,18 +42,42 @@ export class AlertEngine {
       if (this.fired.has(id)) continue;
       if (this.fired.size > 10_000) this.fired.clear();
       this.fired.add(id);
-      const alert: Alert = { name: rule.name, type: rule.type, key: firing.key, summary: firing.summary, time: record.time, details: { ...firing.details, window_start: new Date(windowStart).toISOString(), window_seconds: rule.window_seconds } };
-      void this.deliver(id, alert);
+      const fired: Fired = { name: rule.name, type: rule.type, key: firing.key, summary: firing.summary, time: record.time, details: { ...firing.details, window_start: new Date(windowStart).toISOString(), window_seconds: rule.window_seconds } };
+      void this.deliver(id, fired);
     }
   }
 
-  private async deliver(id: string, alert: Alert): Promise<void> {
+  private async deliver(id: string, fired: Fired): Promise<void> {
     try {
       if (!(await this.deps.claim(id, (this.deps.now ?? Date.now)()))) return;
-      this.deps.record({ kind: 'alert', time: new Date((this.deps.now ?? Date.now)()).toISOString(), alert: alert.name, alert_type: alert.type, key: alert.key, summary: alert.summary, details: alert.details });
-      this.deps.notify(alert);
+      this.deps.record({ kind: 'alert', time: new Date((this.deps.now ?? Date.now)()).toISOString(), alert: fired.name, alert_type: fired.type, key: fired.key, summary: fired.summary, details: fired.details });
+      this.deps.notify(channelAlert(fired));
     } catch (err) {
-      this.deps.log.error({ err: errorMessage(err), alert: alert.name }, 'alert could not be claimed');
+      this.deps.log.error({ err: errorMessage(err), alert: fired.name }, 'alert could not be claimed');
     }
   }
+}
+
+/** A rule's firing: what the record and the channels say. */
+interface Fired {
+  readonly name: string;
+  readonly type: string;
+  readonly key: string;
+  readonly summary: string;
+  readonly time: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** The channels' form: event `alert.<rule type>`, a title, facts, and the firing as the webhook body. */
+export function channelAlert(f: Fired): Alert {
+  return {
+    event: `alert.${f.type}`,
+    title: `Airlock alert ${f.name}: ${f.summary}`,
+    facts: [
+      { label: 'Rule', value: `${f.name} (${f.type})` },
+      { label: 'About', value: f.key },
+      { label: 'When', value: f.time },
+    ],
+    data: { ...f },
+  };
 }

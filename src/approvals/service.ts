@@ -98,7 +98,12 @@ export class ApprovalService {
       id: randomUUID(),
       kind: r.kind,
       status: 'pending',
-      principal: { type: r.principal.type, id: r.principal.id, groups: r.principal.groups },
+      principal: {
+        type: r.principal.type,
+        id: r.principal.id,
+        groups: r.principal.groups,
+        ...(r.principal.onBehalfOf ? { on_behalf_of: uid(r.principal.onBehalfOf) } : {}),
+      },
       action: r.action,
       resource: r.resource,
       resource_name: r.resourceName,
@@ -151,7 +156,8 @@ export class ApprovalService {
     };
     // The requester may hold an approving group too; approving their own action would make the
     // approval meaningless, so it is refused whatever the groups say.
-    if (approver.type === approval.principal.type && approver.id === approval.principal.id) {
+    const self = (p: { type: string; id: string } | undefined) => p !== undefined && approver.type === p.type && approver.id === p.id;
+    if (self(approval.principal) || self(approval.principal.on_behalf_of)) {
       return refuse('denied', 'the requester cannot vote on their own request');
     }
     if (!mayApprove(requirementsOf(approval), approver.groups)) {

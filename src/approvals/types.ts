@@ -9,6 +9,8 @@ export interface ApprovalPrincipal {
   readonly type: string;
   readonly id: string;
   readonly groups: readonly string[];
+  /** The person a delegated agent acted for. */
+  readonly on_behalf_of?: { readonly type: string; readonly id: string };
 }
 
 export interface Vote {

@@ -12,7 +12,8 @@ import { isoTime } from '../lib/iso-time.js';
 function principalJson(p: Principal): string {
   let groups = '';
   for (const g of p.groups) groups += groups ? `,${str(g)}` : str(g);
-  return `{"type":${str(p.type)},"id":${str(p.id)},"groups":[${groups}]}`;
+  const subject = p.onBehalfOf ? `,"on_behalf_of":${principalJson(p.onBehalfOf)}` : '';
+  return `{"type":${str(p.type)},"id":${str(p.id)},"groups":[${groups}]${subject}}`;
 }
 
 export interface DecisionFacts {

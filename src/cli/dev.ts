@@ -38,8 +38,9 @@ export function registerDevCommands(program: Command): void {
     .option('--groups <list>', 'comma-separated groups', parseList, [] as string[])
     .option('--mfa', 'claim multi-factor authentication (amr ["mfa"], auth_time now)', false)
     .addOption(new Option('--ttl <duration>', 'lifetime, e.g. 15m, 1h, 7d').argParser(parseTtl).default(3600, '1h'))
+    .option('--act <agent>', 'RFC 8693 act claim: the agent acting for the user (principal Agent::"<agent>")')
     .option('--dir <dir>', 'where the development key is kept', DEFAULT_DEV_DIR)
-    .action(async (opts: { sub: string; groups: string[]; mfa: boolean; ttl: number; dir: string }) => {
+    .action(async (opts: { sub: string; groups: string[]; mfa: boolean; ttl: number; dir: string; act?: string }) => {
       warn();
       const token = await signDevToken({
         sub: opts.sub,
@@ -47,6 +48,7 @@ export function registerDevCommands(program: Command): void {
         mfa: opts.mfa,
         ttlSeconds: opts.ttl,
         dir: opts.dir,
+        ...(opts.act ? { act: opts.act } : {}),
       });
       process.stdout.write(token + '\n');
     });

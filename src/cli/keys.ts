@@ -25,9 +25,14 @@ export function registerKeysCommands(program: Command): void {
     .requiredOption('--agent <name>', 'the agent: principal Agent::"<name>"')
     .option('--groups <list>', 'comma-separated groups', '')
     .option('--ttl <duration>', 'lifetime, e.g. 30d or 12h (default: no expiry)')
-    .action(async (opts: { config: string; agent: string; groups: string; ttl?: string }) => {
+    .option('--on-behalf-of <user>', 'a delegated key: the agent acts for User::"<user>", and both are decided')
+    .action(async (opts: { config: string; agent: string; groups: string; ttl?: string; onBehalfOf?: string }) => {
       if (!AGENT_NAME.test(opts.agent)) {
         process.stderr.write('--agent: use letters, digits, ".", "_" or "-" (at most 128)\n');
+        process.exit(2);
+      }
+      if (opts.onBehalfOf !== undefined && !/^[^\s\p{Cc}]{1,256}$/u.test(opts.onBehalfOf)) {
+        process.stderr.write('--on-behalf-of: a user id (the sub of their tokens), without spaces\n');
         process.exit(2);
       }
       const groups = opts.groups.split(',').map((g) => g.trim()).filter(Boolean);
@@ -42,11 +47,13 @@ export function registerKeysCommands(program: Command): void {
       const { key, hash } = generateApiKey();
       const id = randomUUID();
       await withStore(opts.config, async (store) => {
-        await store.keys.insertKey({ id, agent: opts.agent, groups, hash, createdAt: now, expiresAt, revokedAt: null });
+        const onBehalfOf = opts.onBehalfOf ?? null;
+        await store.keys.insertKey({ id, agent: opts.agent, groups, hash, createdAt: now, expiresAt, revokedAt: null, ...(onBehalfOf ? { onBehalfOf } : {}) });
         await store.changes.publish('keys', opts.agent);
-        await recordChange(store, { kind: 'key_created', key_id: id, agent: opts.agent, groups, expires_at: expiresAt && new Date(expiresAt).toISOString() });
+        await recordChange(store, { kind: 'key_created', key_id: id, agent: opts.agent, groups, expires_at: expiresAt && new Date(expiresAt).toISOString(), ...(onBehalfOf ? { on_behalf_of: onBehalfOf } : {}) });
       });
-      process.stderr.write(`Created key ${id} for Agent::"${opts.agent}". It is shown once; store it now.\n`);
+      const acting = opts.onBehalfOf ? ` acting for User::${JSON.stringify(opts.onBehalfOf)}` : '';
+      process.stderr.write(`Created key ${id} for Agent::"${opts.agent}"${acting}. It is shown once; store it now.\n`);
       process.stdout.write(`${key}\n`);
     });
 
@@ -62,8 +69,9 @@ export function registerKeysCommands(program: Command): void {
           created: new Date(k.createdAt).toISOString(),
           expires: k.expiresAt ? new Date(k.expiresAt).toISOString() : 'never',
           status: k.revokedAt ? 'revoked' : k.expiresAt !== null && k.expiresAt <= now ? 'expired' : 'active',
+          'on behalf of': k.onBehalfOf ?? '-',
         }));
-        printTable(rows, ['id', 'agent', 'groups', 'created', 'expires', 'status']);
+        printTable(rows, ['id', 'agent', 'groups', 'on behalf of', 'created', 'expires', 'status']);
       });
     });
 

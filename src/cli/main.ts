@@ -8,6 +8,7 @@ import { registerGateCommand } from './gate.js';
 import { registerGraphCommand } from './graph.js';
 import { registerGrantCommands } from './grants.js';
 import { registerKeysCommands } from './keys.js';
+import { registerMcpCommands } from './mcp.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerServeCommand } from './serve.js';
 
@@ -32,5 +33,6 @@ registerGateCommand(program);
 registerAttestCommands(program);
 registerGraphCommand(program);
 registerDevCommands(program);
+registerMcpCommands(program);
 
 await program.parseAsync(process.argv);

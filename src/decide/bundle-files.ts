@@ -7,6 +7,7 @@ import { join, relative, sep } from 'node:path';
 
 export const SCHEMA_FILE = 'schema.cedarschema';
 export const ENTITIES_FILE = 'entities.json';
+export const PINS_FILE = 'pins.json';
 
 export interface BundleFiles {
   /** Relative path (with `/`) -> content, every bundle file. */
@@ -47,7 +48,7 @@ export function classify(files: ReadonlyMap<string, string>): BundleFiles {
 }
 
 function isBundleFile(p: string): boolean {
-  if (p === SCHEMA_FILE || p === ENTITIES_FILE) return true;
+  if (p === SCHEMA_FILE || p === ENTITIES_FILE || p === PINS_FILE) return true;
   if (/^tests\/[^/]+\.ya?ml$/.test(p)) return true;
   return p.endsWith('.cedar') && !p.startsWith('tests/');
 }

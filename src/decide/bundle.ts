@@ -4,7 +4,8 @@
 import { checkParseSchema } from './cedar.js';
 import { join } from 'node:path';
 import { AirlockError } from '../lib/errors.js';
-import { bundleVersion, classify, ENTITIES_FILE, readBundleFiles, SCHEMA_FILE, type BundleFiles } from './bundle-files.js';
+import { bundleVersion, classify, ENTITIES_FILE, PINS_FILE, readBundleFiles, SCHEMA_FILE, type BundleFiles } from './bundle-files.js';
+import { parsePins } from './pins-file.js';
 import { parsePolicyFile, validateFile } from './parse-policies.js';
 import { formatCedarError } from './source-location.js';
 import { actionParents, parseEntities } from './static-entities.js';
@@ -37,6 +38,7 @@ function buildBundle(dir: string, files: BundleFiles): PolicyBundle {
     else schema = text(SCHEMA_FILE);
   }
   const entities = files.hasEntities ? parseEntities(text(ENTITIES_FILE), schema, problems) : [];
+  const pins = files.contents.has(PINS_FILE) ? parsePins(shown(PINS_FILE), text(PINS_FILE), problems) : {};
 
   const policies: BundlePolicy[] = [];
   for (const rel of files.policyFiles) {
@@ -62,6 +64,7 @@ function buildBundle(dir: string, files: BundleFiles): PolicyBundle {
     actionParents: actionParents(entities, schema),
     ...(schema !== undefined ? { schema } : {}),
     tests: files.testFiles,
+    pins,
   });
 }
 

@@ -12,3 +12,5 @@ export type {
   PolicyEngine,
   PolicyObligations,
 } from './types.js';
+export { PINS_FILE } from './bundle-files.js';
+export type { BundlePins } from './pins-file.js';

@@ -1,5 +1,6 @@
 // Decide stage: the shapes a loaded policy bundle and the engine share with their callers.
 import type { EntityJson, PolicyJson } from './cedar.js';
+import type { BundlePins } from './pins-file.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
@@ -67,6 +68,8 @@ export interface PolicyBundle {
   readonly schema?: string;
   /** Relative paths of `tests/*.yaml`, sorted. */
   readonly tests: readonly string[];
+  /** `pins.json`: the MCP tool definitions the bundle trusts (empty without the file). */
+  readonly pins: BundlePins;
 }
 
 export interface BundleSummary {

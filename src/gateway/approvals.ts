@@ -82,7 +82,6 @@ export function notifyChannels(
         kind: 'notification',
         time: new Date().toISOString(),
         ...(o.approvalId ? { approval_id: o.approvalId } : {}),
-        ...(o.alert ? { alert: o.alert } : {}),
         channel: o.channel,
         event: o.event,
         ok: o.ok,

@@ -5,6 +5,9 @@ import { approvalRoutes } from '../admin/api/approval-routes.js';
 import { auditRoutes } from '../admin/api/audit-routes.js';
 import { gateRoutes } from '../admin/api/gate-routes.js';
 import { grantRoutes } from '../admin/api/grant-routes.js';
+import { pinRoutes } from '../admin/api/pin-routes.js';
+import { ToolPins } from '../proxies/mcp/pins/tool-pins.js';
+import type { Notifier } from '../approvals/channels/index.js';
 import { createControlPlane } from '../admin/control-plane.js';
 import { GatewayMetrics } from '../admin/metrics.js';
 import { createCapture } from '../audit/capture/index.js';
@@ -16,7 +19,7 @@ import { resolveFrom, type LoadedConfig } from '../config/load.js';
 import { createIdentifier } from '../identify/index.js';
 import type { Logger } from '../lib/logger.js';
 import { createDataPlane } from '../pipeline/data-plane.js';
-import { closeResources, mountResources } from '../pipeline/resources.js';
+import { closeResources, drainResources, mountResources } from '../pipeline/resources.js';
 import { createStages } from '../pipeline/stages.js';
 import { AnonymousTraffic } from '../pipeline/anonymous-traffic.js';
 import { LivePolicy, type ReloadResult } from '../policy/live-policy.js';
@@ -33,7 +36,6 @@ import { IdentityAssertions } from '../identify/assertion.js';
 import { OtlpExporter } from '../telemetry/otlp-exporter.js';
 import { AccessMap } from '../lineage/access-map.js';
 import { AlertEngine } from '../alerts/engine.js';
-import type { Notifier } from '../approvals/channels/index.js';
 import { lineageRoutes } from '../admin/api/lineage-routes.js';
 import { RequestTrace } from '../telemetry/tracer.js';
 
@@ -130,7 +132,24 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const assertions = config.resources.some((r) => 'identity_assertion' in r && r.identity_assertion)
     ? new IdentityAssertions(await loadOrCreateSigningKey(resolveFrom(loaded, config.identity.assertion_key_file)), config.identity.assertion_issuer)
     : undefined;
-  const resources = mountResources(config.resources, { stages, log, store, assertions, maxBodyBytes: config.limits.max_body_bytes });
+  // Alerts (a changed tool definition, alert rules) go out through the approval channels once they exist.
+  let notifier: Notifier | undefined;
+  const pins = new ToolPins({
+    store: store.toolPins,
+    bundlePins: () => policy.bundle().pins,
+    record: (entry) => audit.enqueue(entry),
+    alert: (a) => notifier?.alert(a),
+    log,
+  });
+  const issuers = config.identity.oidc.map((o) => o.issuer);
+  const resources = mountResources(config.resources, {
+    stages,
+    log,
+    store,
+    assertions,
+    maxBodyBytes: config.limits.max_body_bytes,
+    mcp: { pins, issuers, baseDir: loaded.baseDir },
+  });
   const clientIp = clientAddressResolver(config.trusted_proxies);
   const otlp = config.telemetry.otlp;
   const exporter = otlp && new OtlpExporter({ endpoint: otlp.endpoint, headers: otlp.headers, serviceName: otlp.service_name, onDropped: (n) => metrics.spansDropped.inc(n) });
@@ -143,10 +162,9 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   });
   // The access map follows the log from the start; a decision that needs lineage catches it up first.
   const accessMap = new AccessMap(store.audit);
-  let notifier: Notifier | undefined;
   const alerts = new AlertEngine(config.alerts, {
     claim: (id, at) => store.alerts.claimAlert(id, at),
-    notify: (alert) => notifier?.notifyAlert(alert),
+    notify: (alert) => notifier?.alert(alert),
     record: (entry) => audit.enqueue(entry),
     log,
     liveAfter: (await store.audit.auditHead()).size - 1,
@@ -173,6 +191,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       ...grantRoutes(workflow.grants),
       ...gateRoutes(workflow.approvals, () => consoleUrl, accessMap),
       ...lineageRoutes({ map: accessMap, audit, signingKey: signingKey.privateKey, now }),
+      ...pinRoutes(pins),
     ],
     integrations: {
       [SLACK_INTERACTIONS_PATH]: slackInteractions({
@@ -203,6 +222,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     adminUrl: admin.url,
     reloadPolicy: () => policy.reload(),
     async close(graceMs = 10_000) {
+      drainResources(resources);
       await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
       stages.close();
       anonymous.close();

@@ -86,6 +86,8 @@ export interface DevTokenOptions {
   /** Adds `amr: ["mfa"]` and `auth_time` = now. */
   readonly mfa?: boolean;
   readonly ttlSeconds?: number;
+  /** RFC 8693 `act`: the agent acting for `sub`. */
+  readonly act?: string;
   readonly dir?: string;
   /** Clock in unix ms. */
   readonly now?: () => number;
@@ -96,6 +98,7 @@ export async function signDevToken(opts: DevTokenOptions): Promise<string> {
   const nowS = Math.floor((opts.now ?? Date.now)() / 1000);
   const claims: Record<string, unknown> = { groups: [...(opts.groups ?? [])] };
   if (opts.mfa) Object.assign(claims, { amr: ['mfa'], auth_time: nowS });
+  if (opts.act) claims['act'] = { sub: opts.act };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' })
     .setIssuer(DEV_ISSUER)

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'mfa_required'
   | 'denied'
   | 'approval_required'
+  | 'tool_changed'
   | 'not_found'
   | 'conflict'
   | 'bad_request'

@@ -16,6 +16,11 @@ export interface Principal {
   readonly expiresAt?: number;
   /** The pipeline run the credential was issued for (a `run_id` claim): its accesses are lineage. */
   readonly runId?: string;
+  /**
+   * Delegation (RFC 8693 `act`, or a key made with --on-behalf-of): this principal (the actor, an
+   * agent) acts for that one (the subject, a person). Both are decided; both must be allowed.
+   */
+  readonly onBehalfOf?: Principal;
 }
 
 /** `mfa_age` when the token carries no `auth_time`: old enough to fail any max age. */

@@ -39,7 +39,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     } catch (err) {
       return { code: 'bad_request', detail: (err as Error).message };
     }
-    const r = splitRequestPath(req.url ?? '/', (name) => deps.resources.get(name)?.surface.rawPath === true);
+    const r = splitRequestPath(wellKnownRoute(req.url ?? '/'), (name) => deps.resources.get(name)?.surface.rawPath === true);
     if (r && 'refused' in r) return { code: 'bad_request', detail: r.refused };
     // A request that names another method or path than its own (see request-overrides.ts).
     const override = overrideInRequest(req.headers, r ? r.query : '');
@@ -109,6 +109,19 @@ export function createDataPlane(deps: DataPlaneDeps) {
 
   const upgrades = [...deps.resources.values()].some((m) => m.surface.upgrade);
   return { handle, upgrade: upgrades ? upgrade : undefined };
+}
+
+const PROTECTED_RESOURCE = '/.well-known/oauth-protected-resource/';
+
+/**
+ * RFC 9728 puts a resource's metadata at `/.well-known/oauth-protected-resource/<name>`; the
+ * resource's own surface answers it, as `/<name>/.well-known/oauth-protected-resource`.
+ */
+function wellKnownRoute(url: string): string {
+  if (!url.startsWith(PROTECTED_RESOURCE)) return url;
+  const rest = url.slice(PROTECTED_RESOURCE.length);
+  const end = rest.search(/[/?]/);
+  return `/${end === -1 ? rest : rest.slice(0, end)}${PROTECTED_RESOURCE.slice(0, -1)}`;
 }
 
 /** An HTTP/1.1 problem answer written on the raw socket of an upgrade that is not taken. */

@@ -11,3 +11,8 @@ export function mountResources(resources: readonly ResourceConfig[], ctx: MountC
 export async function closeResources(resources: ReadonlyMap<string, MountedResource>): Promise<void> {
   await Promise.all([...resources.values()].map((r) => r.surface.close()));
 }
+
+/** Draining starts: surfaces end their endless streams. */
+export function drainResources(resources: ReadonlyMap<string, MountedResource>): void {
+  for (const r of resources.values()) r.surface.drain?.();
+}

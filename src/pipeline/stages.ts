@@ -24,6 +24,7 @@ import { isRunId, RUN_ID_RULE } from '../model/run-id.js';
 import { AnonymousTraffic } from './anonymous-traffic.js';
 import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
 import { rateLimited, TokenBuckets, type RateLimitsConfig } from './rate-limits.js';
+import { decideDelegated } from './delegation.js';
 import type { Exchange, MountedResource } from './surface.js';
 
 /** Where a refusal happened: a request, with the resource it named if there is one. */
@@ -125,8 +126,13 @@ export function createStages(deps: StagesDeps): Stages {
   const anonymous = deps.anonymous ?? new AnonymousTraffic(deps.rateLimits, (entry) => deps.audit.enqueue(entry));
 
   function decide(ex: Exchange, principal: Principal, request: ActionRequest, method: string, path: string): { decision: Decision; context: CedarRecord } {
-    const context = commonContext({ principal, sourceIp: ex.clientIp, method, path, now: deps.now() }, request.context);
-    return { decision: deps.engine().decide({ principal, request, context, resourceAttributes: ex.mount.attributes }), context };
+    const now = deps.now();
+    const contextOf = (p: Principal) => commonContext({ principal: p, sourceIp: ex.clientIp, method, path, now }, request.context);
+    const context = contextOf(principal);
+    const decision = decideDelegated(principal, (p) =>
+      deps.engine().decide({ principal: p, request, context: p === principal ? context : contextOf(p), resourceAttributes: ex.mount.attributes }),
+    );
+    return { decision, context };
   }
 
   /** Writes the decision record; in strict mode waits for its commit. False when it cannot be written. */

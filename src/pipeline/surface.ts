@@ -11,6 +11,7 @@ import type { CedarRecord } from '../model/entity.js';
 import type { IdentityAssertions } from '../identify/assertion.js';
 import type { Store } from '../store/ports.js';
 import type { RequestTrace } from '../telemetry/tracer.js';
+import type { ToolPins } from '../proxies/mcp/pins/tool-pins.js';
 import type { Stages } from './stages.js';
 
 /** One data-plane request, as the router hands it to the surface of its resource. */
@@ -47,6 +48,11 @@ export interface Surface {
   handle(ex: Exchange): Promise<void>;
   /** Upgrade requests; a surface without it refuses them. */
   upgrade?(ex: UpgradeExchange): Promise<void>;
+  /**
+   * Ends streams that never end by themselves (an MCP GET stream), so a draining gateway does not
+   * wait its whole grace period for them; called once, when draining starts.
+   */
+  drain?(): void;
   /** Stops upstream connections and child processes; called once, after the listeners drained. */
   close(): Promise<void>;
 }
@@ -61,6 +67,8 @@ export interface MountContext {
   readonly store: Store;
   /** Signs identity assertions for resources that ask for them. */
   readonly assertions?: IdentityAssertions;
+  /** What `mcp` surfaces share: tool pins, and the OIDC issuers their OAuth metadata names. */
+  readonly mcp?: { readonly pins: ToolPins; readonly issuers: readonly string[]; readonly baseDir: string };
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */

@@ -36,6 +36,7 @@ export interface LivePolicyOptions {
 
 export class LivePolicy {
   private current: PolicyEngine | undefined;
+  private currentBundle: PolicyBundle | undefined;
   private summary: BundleSummary | undefined;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -56,6 +57,8 @@ export class LivePolicy {
   }
 
   readonly engine = (): PolicyEngine => this.current!;
+  /** The bundle the engine was built from (its files beyond the policies: pins.json). */
+  readonly bundle = (): PolicyBundle => this.currentBundle!;
 
   /** Reloads from the directory now (SIGHUP); the files win over the store. */
   reload(): Promise<ReloadResult> {
@@ -154,6 +157,7 @@ export class LivePolicy {
       ...diffBundles(this.summary, summary),
     });
     this.current = next;
+    this.currentBundle = bundle;
     this.summary = summary;
     // Decisions are synchronous, so no request is still inside the old engine.
     previous?.dispose();

@@ -12,6 +12,8 @@ export interface ApiKeyRecord {
   readonly createdAt: number; // unix ms
   readonly expiresAt: number | null; // unix ms
   readonly revokedAt: number | null; // unix ms
+  /** A delegated key: the agent acts for `User::"<onBehalfOf>"` (both are decided). */
+  readonly onBehalfOf?: string | null;
 }
 
 export interface KeyStore {
@@ -194,6 +196,40 @@ export interface AlertStore {
   claimAlert(id: string, now: number): Promise<boolean>;
 }
 
+/** The trusted definition of one MCP tool (tool pinning), and a different one waiting for review. */
+export interface ToolPin {
+  /** The `mcp` resource (server) name. */
+  readonly resource: string;
+  readonly tool: string;
+  /** Hex SHA-256 of the accepted definition; null when none was ever accepted. */
+  readonly digest: string | null;
+  /** A different definition the server presented since, not trusted until accepted. */
+  readonly pending_digest: string | null;
+  /** That definition as presented (name, description, schemas), for the reviewer. */
+  readonly pending_definition: unknown;
+  readonly first_seen_at: string;
+  readonly changed_at: string | null;
+  readonly accepted_at: string | null;
+  /** `Type::"id"` of who accepted the current digest. */
+  readonly accepted_by: string | null;
+}
+
+export interface ToolPinStore {
+  /** Stores the pin unless one exists for its resource and tool; returns the stored one either way. */
+  insertToolPin(pin: ToolPin): Promise<ToolPin>;
+  /**
+   * Marks `digest` as the pending (untrusted) definition. `changed` is false when it was pending
+   * already, so each change is reported once however often the server presents it.
+   */
+  markToolPinChanged(resource: string, tool: string, digest: string, definition: unknown, now: number): Promise<{ pin: ToolPin; changed: boolean } | undefined>;
+  /** Drops a pending definition (the server presents a trusted one again). */
+  clearToolPinChange(resource: string, tool: string): Promise<ToolPin | undefined>;
+  /** pending -> accepted, only when the pending digest is `digest` (what the reviewer saw). */
+  acceptToolPin(resource: string, tool: string, digest: string, by: string, now: number): Promise<ToolPin | undefined>;
+  /** Pins of one resource (or all), by resource then tool. */
+  listToolPins(resource?: string): Promise<ToolPin[]>;
+}
+
 /** What changed, so caches on every replica can refresh at once instead of at their next poll. */
 export type ChangeTopic = 'keys' | 'grants' | 'approvals' | 'policy';
 
@@ -213,6 +249,7 @@ export interface Store {
   readonly bundles: BundleStore;
   readonly usage: UsageStore;
   readonly alerts: AlertStore;
+  readonly toolPins: ToolPinStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

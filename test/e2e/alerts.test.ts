@@ -43,15 +43,15 @@ describe('alerts', () => {
       const res = await fetch(`${airlock.adminUrl}/api/v1/approvals`, { headers: { authorization: `Bearer ${admin}` } });
       assert.equal(res.status, 200);
     }
-    await waitFor(() => received.some((r) => r.body.event === 'alert'), 10_000);
+    await waitFor(() => received.some((r) => r.body.event === 'alert.off_hours_admin'), 10_000);
     await new Promise((r) => setTimeout(r, 1500));
-    const alerts = received.filter((r) => r.body.event === 'alert');
+    const alerts = received.filter((r) => r.body.event === 'alert.off_hours_admin');
     assert.equal(alerts.length, 1, 'once per window');
     assert.equal(alerts[0]!.body.alert!.key, 'User::"ops"');
     assert.match(String(alerts[0]!.headers['airlock-signature']), /^t=\d+,v1=[0-9a-f]{64}$/);
     assert.equal(await airlock.stop(), 0);
     const lines = (await runCli(['audit', 'export', '--config', airlock.configFile])).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines.filter((l) => l.kind === 'alert' && l.alert === 'night-admin').length, 1);
-    assert.ok(lines.some((l) => l.kind === 'notification' && l.alert === 'night-admin' && l.ok === true));
+    assert.ok(lines.some((l) => l.kind === 'notification' && l.event === 'alert.off_hours_admin' && l.ok === true));
   });
 });

@@ -11,16 +11,16 @@ import { slackMessage } from './slack-message.js';
 import { type ApprovalEvent, channelLabel } from './summary.js';
 import { teamsMessage } from './teams-card.js';
 import { type RenderedMessage, plainJson, renderWebhook } from './webhook-payload.js';
+import { type Alert, renderAlert } from './alert-message.js';
 import { errorMessage } from '../../lib/errors.js';
-import { renderAlert, type Alert } from './alert-message.js';
 
 export interface NotifyOutcome {
   /** `type:url-host`, e.g. `slack:hooks.slack.com`. */
   readonly channel: string;
-  readonly event: ApprovalEvent | 'alert';
-  /** The approval it was about; an alert's name for alerts. */
-  readonly approvalId?: string;
-  readonly alert?: string;
+  /** An approval event, or an alert's `alert.<what>`. */
+  readonly event: ApprovalEvent | `alert.${string}`;
+  /** Empty for alerts. */
+  readonly approvalId: string;
   readonly ok: boolean;
   readonly attempts: number;
   readonly error?: string;
@@ -41,8 +41,8 @@ export interface NotifierOptions {
 export interface Notifier {
   /** Never throws and never waits for the network. */
   notify(event: ApprovalEvent, approval: Approval): void;
-  /** An alert to every channel; never throws and never waits for the network. */
-  notifyAlert(alert: Alert): void;
+  /** The same, for an alert (tool definition changes); never throws. */
+  alert(alert: Alert): void;
   /** Stops taking events, waits up to `graceMs` for deliveries in flight, then abandons the rest. */
   close(graceMs?: number): Promise<void>;
 }
@@ -67,7 +67,7 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
   let closed = false;
 
   const report = (o: NotifyOutcome) => {
-    if (!o.ok) opts.log.warn({ channel: o.channel, event: o.event, approval_id: o.approvalId, alert: o.alert, attempts: o.attempts, error: o.error }, 'notification failed');
+    if (!o.ok) opts.log.warn({ channel: o.channel, event: o.event, approval_id: o.approvalId, attempts: o.attempts, error: o.error }, 'notification failed');
     try {
       opts.onOutcome?.(o);
     } catch (err) {
@@ -75,10 +75,9 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
     }
   };
 
-  function deliver(i: number, channel: ChannelConfig, about: Pick<NotifyOutcome, 'event' | 'approvalId' | 'alert'>, render: () => RenderedMessage): void {
+  function deliver(i: number, channel: ChannelConfig, event: NotifyOutcome['event'], approvalId: string, render: () => RenderedMessage): void {
     const label = channelLabel(channel);
-    const base = { channel: label, ...about };
-    const event = about.event;
+    const base = { channel: label, event, approvalId };
     if (closed) return report({ ...base, ok: false, attempts: 0, error: 'notifier closed' });
     if (pending[i]! >= maxPending) return report({ ...base, ok: false, attempts: 0, error: 'too many deliveries pending for this channel' });
     let message: RenderedMessage;
@@ -95,7 +94,7 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
           timeoutMs: opts.timeoutMs ?? SEND_TIMEOUT_MS,
           stop: stop.signal,
           now: opts.now ?? Date.now,
-          onRetry: (n, error, delayMs) => opts.log.debug({ channel: label, event, approval_id: about.approvalId, attempt: n, error, delay_ms: Math.round(delayMs) }, 'notification retry'),
+          onRetry: (n, error, delayMs) => opts.log.debug({ channel: label, event, approval_id: approvalId, attempt: n, error, delay_ms: Math.round(delayMs) }, 'approval notification retry'),
         }),
       )
       .then((r) => report({ ...base, ...r }))
@@ -106,23 +105,23 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
     inflight.add(p);
   }
 
-  function each(fn: (channel: ChannelConfig, i: number) => void, event: string): void {
+  function fanOut(event: NotifyOutcome['event'], approvalId: string, render: (channel: ChannelConfig) => RenderedMessage): void {
     channels.forEach((channel, i) => {
       try {
-        fn(channel, i);
+        deliver(i, channel, event, approvalId, () => render(channel));
       } catch (err) {
         // Nothing above should throw; if it does, the data plane still must not see it.
-        opts.log.error({ err, event }, 'notification could not be queued');
+        opts.log.error({ err, event }, 'approval notification could not be queued');
       }
     });
   }
 
   return {
     notify(event, approval) {
-      each((channel, i) => deliver(i, channel, { event, approvalId: approval.id }, () => renderFor(channel, event, approval, opts.consoleUrl)), event);
+      fanOut(event, approval.id, (channel) => renderFor(channel, event, approval, opts.consoleUrl));
     },
-    notifyAlert(alert) {
-      each((channel, i) => deliver(i, channel, { event: 'alert', alert: alert.name }, () => renderAlert(channel, alert)), 'alert');
+    alert(alert) {
+      fanOut(alert.event as NotifyOutcome['event'], '', (channel) => renderAlert(channel, alert));
     },
     async close(graceMs = 2_000) {
       closed = true;

@@ -24,7 +24,7 @@ export function channelLabel(channel: { type: string; url: string }): string {
 
 // The context keys worth a human's attention, in reading order. Time and MFA facts are left out:
 // the approver sees the request, not the decision inputs.
-const SUMMARY_KEYS = ['model', 'tool', 'statement', 'tables', 'gpus', 'replicas', 'stream', 'max_tokens', 'source_ip'] as const;
+const SUMMARY_KEYS = ['model', 'tool', 'arguments', 'statement', 'tables', 'gpus', 'replicas', 'stream', 'max_tokens', 'source_ip'] as const;
 
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;

@@ -31,23 +31,25 @@ export function teamsMessage(event: ApprovalEvent, approval: Approval, consoleUr
       ]
     : [fact('Action', approval.action), fact('Resource', approval.resource), fact('Principal', principalText(approval))];
   const title = created ? `Approval needed: ${approval.action}` : `Approval ${eventVerb(event)}: ${approval.action}`;
+  return adaptiveCardMessage(
+    [
+      { type: 'TextBlock', text: teamsEscape(truncate(title, 150)), size: 'Large', weight: 'Bolder', wrap: true },
+      { type: 'FactSet', facts },
+      { type: 'TextBlock', text: `Approval ${teamsEscape(approval.id)}`, isSubtle: true, size: 'Small', wrap: true },
+    ],
+    [{ type: 'Action.OpenUrl', title: created ? 'Review and approve' : 'Open in Airlock', url: link }],
+  );
+}
+
+/** A `message` activity carrying one Adaptive Card with this body and these actions. */
+export function adaptiveCardMessage(body: readonly unknown[], actions: readonly unknown[] = []): Record<string, unknown> {
   return {
     type: 'message',
     attachments: [
       {
         contentType: ADAPTIVE_CARD_CONTENT_TYPE,
         contentUrl: null,
-        content: {
-          type: 'AdaptiveCard',
-          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-          version: '1.4',
-          body: [
-            { type: 'TextBlock', text: teamsEscape(truncate(title, 150)), size: 'Large', weight: 'Bolder', wrap: true },
-            { type: 'FactSet', facts },
-            { type: 'TextBlock', text: `Approval ${teamsEscape(approval.id)}`, isSubtle: true, size: 'Small', wrap: true },
-          ],
-          actions: [{ type: 'Action.OpenUrl', title: created ? 'Review and approve' : 'Open in Airlock', url: link }],
-        },
+        content: { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.4', body, ...(actions.length ? { actions } : {}) },
       },
     ],
   };

@@ -48,6 +48,10 @@ export class ActiveGrants {
   withGrants(p: Principal): Principal {
     // Usually there are none: skip building and hashing a key on every request.
     if (this.byPrincipal.size === 0) return p;
+    if (p.onBehalfOf) {
+      const subject = this.withGrants(p.onBehalfOf);
+      if (subject !== p.onBehalfOf) p = { ...p, onBehalfOf: subject };
+    }
     const grants = this.byPrincipal.get(`${p.type}::${p.id}`);
     if (!grants) return p;
     const now = this.now();

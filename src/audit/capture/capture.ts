@@ -34,6 +34,7 @@ export function createCapture(config: CaptureConfig): Capture {
   // A Map, so a resource type called `constructor` or `__proto__` finds nothing but the default.
   const rules = new Map<string, CompiledRule>([['openai', compile(config.openai)]]);
   if (config.http) rules.set('http', compile(config.http));
+  if (config.mcp) rules.set('mcp', compile(config.mcp));
 
   return (resourceType, body, contentType, digest) => {
     const compiled = rules.get(resourceType) ?? fallback;

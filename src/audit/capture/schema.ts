@@ -51,6 +51,7 @@ export const captureConfigSchema = z
     default: captureRule.prefault({ mode: 'digest' }),
     openai: captureRule.prefault({ mode: 'digest' }),
     http: captureRule.optional(),
+    mcp: captureRule.optional(),
   })
   .prefault({});
 

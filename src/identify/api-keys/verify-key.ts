@@ -19,5 +19,7 @@ export function principalForApiKey(keys: LiveKeys, key: string): Principal {
     mfaAge: UNKNOWN_MFA_AGE,
     authMethod: 'api_key',
     ...(record.expiresAt !== null ? { expiresAt: Math.floor(record.expiresAt / 1000) } : {}),
+    // The user's groups come from the bundle's entities.json (and their grants): a key proves no more.
+    ...(record.onBehalfOf ? { onBehalfOf: { type: 'User', id: record.onBehalfOf, groups: [], mfa: false, mfaAge: UNKNOWN_MFA_AGE, authMethod: 'api_key' } } : {}),
   };
 }

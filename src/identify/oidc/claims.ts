@@ -16,6 +16,8 @@ export interface VerifiedIdentity {
   readonly exp: number;
   /** A `run_id` claim: the token belongs to one pipeline run. */
   readonly runId?: string;
+  /** RFC 8693 `act.sub`: the agent acting for `sub` (the current actor; nested prior actors are history). */
+  readonly actor?: string;
 }
 
 /** Returns undefined when a claim the principal needs is missing or of the wrong type. */
@@ -24,7 +26,10 @@ export function identityFromClaims(payload: JWTPayload, groupsClaim: string): Ve
   if (typeof sub !== 'string' || sub === '' || typeof exp !== 'number') return undefined;
   const amr = payload['amr'];
   const authTime = payload['auth_time'];
+  const act = payload['act'];
+  const actor = typeof act === 'object' && act !== null && typeof (act as { sub?: unknown }).sub === 'string' ? (act as { sub: string }).sub : undefined;
   return {
+    ...(actor ? { actor } : {}),
     sub,
     groups: Object.freeze(readGroups(payload[groupsClaim])),
     mfa: Array.isArray(amr) && amr.some((m) => typeof m === 'string' && MFA_AMR_VALUES.has(m)),
@@ -45,7 +50,7 @@ export function principalFromIdentity(id: VerifiedIdentity, nowMs: number): Prin
   // A future auth_time (skewed IdP clock) counts as "just now", never as a negative age.
   const mfaAge =
     id.authTime === undefined ? UNKNOWN_MFA_AGE : Math.max(0, Math.floor(nowMs / 1000 - id.authTime));
-  return {
+  const user: Principal = {
     type: 'User',
     id: id.sub,
     groups: id.groups,
@@ -55,4 +60,8 @@ export function principalFromIdentity(id: VerifiedIdentity, nowMs: number): Prin
     expiresAt: id.exp,
     ...(id.runId ? { runId: id.runId } : {}),
   };
+  // A token-exchange token (RFC 8693) names the agent in `act`: the agent is the principal, acting
+  // for the user. The MFA the token proves is the user's, not the agent's.
+  if (!id.actor) return user;
+  return { type: 'Agent', id: id.actor, groups: [], mfa: false, mfaAge: UNKNOWN_MFA_AGE, authMethod: 'oidc', expiresAt: id.exp, onBehalfOf: user, ...(id.runId ? { runId: id.runId } : {}) };
 }

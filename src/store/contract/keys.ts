@@ -33,6 +33,13 @@ export function keysContract(test: StoreTest): void {
       assert.deepEqual((await s.keys.listLiveKeys(T + 1000)).map((k) => k.id), ['forever']);
     });
 
+    test('keeps whom a delegated key acts for', async (s, r) => {
+      const delegated = key('d1', 'copilot', { onBehalfOf: 'alice' });
+      await s.keys.insertKey(delegated);
+      await s.keys.insertKey(key('d2', 'bot', { createdAt: T + 1 }));
+      assert.deepEqual(await r.keys.listLiveKeys(T), [delegated, key('d2', 'bot', { createdAt: T + 1 })]);
+    });
+
     test("revokes every live key of one agent and none of another's", async (s) => {
       await s.keys.insertKey(key('a1', 'bot-a'));
       await s.keys.insertKey(key('a2', 'bot-a', { createdAt: T + 1 }));

@@ -12,6 +12,7 @@ interface KeyRow {
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
+  on_behalf_of: string | null;
 }
 
 const toRecord = (r: KeyRow): ApiKeyRecord => ({
@@ -22,6 +23,7 @@ const toRecord = (r: KeyRow): ApiKeyRecord => ({
   createdAt: r.created_at,
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
+  ...(r.on_behalf_of !== null ? { onBehalfOf: r.on_behalf_of } : {}),
 });
 
 export function pgKeyStore(db: Db): KeyStore {
@@ -29,10 +31,10 @@ export function pgKeyStore(db: Db): KeyStore {
     async insertKey(k) {
       await db.query(
         `WITH k AS (
-           INSERT INTO api_keys(id, agent, groups, hash, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           INSERT INTO api_keys(id, agent, groups, hash, created_at, expires_at, revoked_at, on_behalf_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          )
          UPDATE counters SET value = value + 1 WHERE name = 'keys'`,
-        [k.id, k.agent, JSON.stringify(k.groups), k.hash, k.createdAt, k.expiresAt, k.revokedAt],
+        [k.id, k.agent, JSON.stringify(k.groups), k.hash, k.createdAt, k.expiresAt, k.revokedAt, k.onBehalfOf ?? null],
       );
     },
     async listKeys() {

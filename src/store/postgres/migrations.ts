@@ -85,6 +85,20 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (principal, day)
    );`,
   `CREATE TABLE alert_firings (id TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL);`,
+  // MCP tool pinning, and API keys that act on behalf of a user (delegation).
+  `CREATE TABLE tool_pins (
+     resource TEXT NOT NULL,
+     tool TEXT NOT NULL,
+     digest TEXT,
+     pending_digest TEXT,
+     pending_definition JSON,
+     first_seen_at BIGINT NOT NULL,
+     changed_at BIGINT,
+     accepted_at BIGINT,
+     accepted_by TEXT,
+     PRIMARY KEY (resource, tool)
+   );
+   ALTER TABLE api_keys ADD COLUMN on_behalf_of TEXT;`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -14,6 +14,7 @@ import { sqliteGrantStore } from './grants.js';
 import { sqliteKeyStore } from './keys.js';
 import { sqliteUsageStore } from './usage.js';
 import { sqliteAlertStore } from './alerts.js';
+import { sqliteToolPinStore } from './tool-pins.js';
 import { migrate } from './migrations.js';
 
 export function openSqliteStore(file: string): Store {
@@ -37,6 +38,7 @@ export function openSqliteStore(file: string): Store {
     bundles: sqliteBundleStore(db),
     usage: sqliteUsageStore(db),
     alerts: sqliteAlertStore(db),
+    toolPins: sqliteToolPinStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();

@@ -10,6 +10,7 @@ interface KeyRow {
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
+  on_behalf_of: string | null;
 }
 
 const toRecord = (r: KeyRow): ApiKeyRecord => ({
@@ -20,6 +21,7 @@ const toRecord = (r: KeyRow): ApiKeyRecord => ({
   createdAt: r.created_at,
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
+  ...(r.on_behalf_of !== null ? { onBehalfOf: r.on_behalf_of } : {}),
 });
 
 export function sqliteKeyStore(db: Database.Database): KeyStore {
@@ -27,8 +29,8 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     `INSERT INTO counters(name, value) VALUES ('keys', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1`,
   );
   const insert = db.prepare(
-    `INSERT INTO api_keys(id, agent, groups_json, hash, created_at, expires_at, revoked_at)
-     VALUES (@id, @agent, @groups_json, @hash, @created_at, @expires_at, @revoked_at)`,
+    `INSERT INTO api_keys(id, agent, groups_json, hash, created_at, expires_at, revoked_at, on_behalf_of)
+     VALUES (@id, @agent, @groups_json, @hash, @created_at, @expires_at, @revoked_at, @on_behalf_of)`,
   );
   const all = db.prepare(`SELECT * FROM api_keys ORDER BY created_at, id`);
   const live = db.prepare(
@@ -50,6 +52,7 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
           created_at: k.createdAt,
           expires_at: k.expiresAt,
           revoked_at: k.revokedAt,
+          on_behalf_of: k.onBehalfOf ?? null,
         });
         bump.run();
       }).immediate();

@@ -69,6 +69,20 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (principal, day)
    ) WITHOUT ROWID;`,
   `CREATE TABLE alert_firings (id TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL);`,
+  // MCP tool pinning, and API keys that act on behalf of a user (delegation).
+  `CREATE TABLE tool_pins (
+     resource TEXT NOT NULL,
+     tool TEXT NOT NULL,
+     digest TEXT,
+     pending_digest TEXT,
+     pending_definition TEXT,
+     first_seen_at INTEGER NOT NULL,
+     changed_at INTEGER,
+     accepted_at INTEGER,
+     accepted_by TEXT,
+     PRIMARY KEY (resource, tool)
+   );
+   ALTER TABLE api_keys ADD COLUMN on_behalf_of TEXT;`,
 ];
 
 /**
