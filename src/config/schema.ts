@@ -8,6 +8,7 @@ import { isCidr } from '../lib/client-ip.js';
 import { httpUrl } from '../lib/http-url.js';
 import { rateLimitsSchema } from '../pipeline/rate-limits.js';
 import { httpResourceSchema } from '../proxies/http/config.js';
+import { s3ResourceSchema } from '../proxies/s3/config.js';
 
 const hostPort = z
   .string()
@@ -26,7 +27,7 @@ const oidcIssuer = z
   });
 
 /** One schema per surface, told apart by `type`; each surface owns its keys. */
-const resource = z.discriminatedUnion('type', [httpResourceSchema]);
+const resource = z.discriminatedUnion('type', [httpResourceSchema, s3ResourceSchema]);
 
 export const configSchema = z
   .strictObject({
