@@ -12,6 +12,17 @@ export interface ApiKeyRecord {
   readonly createdAt: number; // unix ms
   readonly expiresAt: number | null; // unix ms
   readonly revokedAt: number | null; // unix ms
+  /**
+   * An S3 credential (`airlock keys create --s3`): the access key id clients sign with, and the
+   * secret sealed by the key-encryption key, since the gateway must recompute signatures. Such a
+   * record is never accepted as a bearer key; `hash` is the SHA-256 of the secret.
+   */
+  readonly s3?: S3KeyMaterial;
+}
+
+export interface S3KeyMaterial {
+  readonly accessKeyId: string;
+  readonly sealedSecret: string;
 }
 
 export interface KeyStore {

@@ -84,6 +84,8 @@ const MIGRATIONS: readonly string[] = [
      tokens BIGINT NOT NULL,
      PRIMARY KEY (principal, day)
    );`,
+  `ALTER TABLE api_keys ADD COLUMN s3_access_key_id TEXT UNIQUE;
+   ALTER TABLE api_keys ADD COLUMN s3_secret_sealed TEXT;`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -10,6 +10,8 @@ interface KeyRow {
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
+  s3_access_key_id: string | null;
+  s3_secret_sealed: string | null;
 }
 
 const toRecord = (r: KeyRow): ApiKeyRecord => ({
@@ -20,6 +22,7 @@ const toRecord = (r: KeyRow): ApiKeyRecord => ({
   createdAt: r.created_at,
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
+  ...(r.s3_access_key_id !== null && r.s3_secret_sealed !== null ? { s3: { accessKeyId: r.s3_access_key_id, sealedSecret: r.s3_secret_sealed } } : {}),
 });
 
 export function sqliteKeyStore(db: Database.Database): KeyStore {
@@ -27,8 +30,8 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     `INSERT INTO counters(name, value) VALUES ('keys', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1`,
   );
   const insert = db.prepare(
-    `INSERT INTO api_keys(id, agent, groups_json, hash, created_at, expires_at, revoked_at)
-     VALUES (@id, @agent, @groups_json, @hash, @created_at, @expires_at, @revoked_at)`,
+    `INSERT INTO api_keys(id, agent, groups_json, hash, created_at, expires_at, revoked_at, s3_access_key_id, s3_secret_sealed)
+     VALUES (@id, @agent, @groups_json, @hash, @created_at, @expires_at, @revoked_at, @s3_access_key_id, @s3_secret_sealed)`,
   );
   const all = db.prepare(`SELECT * FROM api_keys ORDER BY created_at, id`);
   const live = db.prepare(
@@ -50,6 +53,8 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
           created_at: k.createdAt,
           expires_at: k.expiresAt,
           revoked_at: k.revokedAt,
+          s3_access_key_id: k.s3?.accessKeyId ?? null,
+          s3_secret_sealed: k.s3?.sealedSecret ?? null,
         });
         bump.run();
       }).immediate();

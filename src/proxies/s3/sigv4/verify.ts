@@ -6,6 +6,7 @@
 // AccessDenied. Every x-amz-* header the request carries must be signed: one added to a presigned
 // URL (x-amz-copy-source) would otherwise change what the request does.
 import type { IncomingMessage } from 'node:http';
+import type { S3Credential } from '../../../identify/s3-keys/s3-credentials.js';
 import type { Principal } from '../../../model/principal.js';
 import { S3Failure } from '../s3-error.js';
 import type { SigV4Auth } from './auth-params.js';
@@ -15,14 +16,6 @@ import { hmac, signaturesEqual, SigningKeys } from './signing-key.js';
 
 /** How far a header-signed request's time may be from the gateway's, as S3 allows. */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
-
-/** An Airlock-issued S3 credential: who it is, and its secret (opened only to derive a signing key). */
-export interface S3Credential {
-  readonly principal: Principal;
-  /** Names the secret without being it (its sealed form). */
-  readonly secretId: string;
-  readonly secret: () => string;
-}
 
 export type CredentialLookup = (accessKeyId: string) => Promise<S3Credential | undefined>;
 
