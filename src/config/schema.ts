@@ -95,6 +95,8 @@ export const configSchema = z
       })
       .prefault({}),
     resources: z.array(resource).default([]),
+    /** The key-encryption key that seals S3 secrets (`airlock keys create --s3`); created 0600 on first use. */
+    s3_keys: z.strictObject({ kek_file: z.string().min(1).default('./data/s3-keys.kek') }).prefault({}),
     /** OpenTelemetry traces, off unless an OTLP/HTTP endpoint is named. */
     telemetry: z
       .strictObject({

@@ -12,6 +12,7 @@ import { Checkpointer } from '../audit/checkpointer.js';
 import { loadOrCreateSigningKey } from '../audit/log/index.js';
 import { workerAppender } from '../audit/append/worker-appender.js';
 import { AuditWriter } from '../audit/writer.js';
+import { loadOrCreateSealer } from '../identify/s3-keys/secret-sealer.js';
 import { resolveFrom, type LoadedConfig } from '../config/load.js';
 import { createIdentifier } from '../identify/index.js';
 import type { Logger } from '../lib/logger.js';
@@ -121,7 +122,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const assertions = config.resources.some((r) => 'identity_assertion' in r && r.identity_assertion)
     ? new IdentityAssertions(await loadOrCreateSigningKey(resolveFrom(loaded, config.identity.assertion_key_file)), config.identity.assertion_issuer)
     : undefined;
-  const resources = mountResources(config.resources, { stages, log, store, assertions, maxBodyBytes: config.limits.max_body_bytes });
+  const sealer = config.resources.some((r) => r.type === 's3') ? await loadOrCreateSealer(resolveFrom(loaded, config.s3_keys.kek_file)) : undefined;
+  const resources = mountResources(config.resources, { stages, log, store, assertions, sealer, maxBodyBytes: config.limits.max_body_bytes });
   const clientIp = clientAddressResolver(config.trusted_proxies);
   const otlp = config.telemetry.otlp;
   const exporter = otlp && new OtlpExporter({ endpoint: otlp.endpoint, headers: otlp.headers, serviceName: otlp.service_name, onDropped: (n) => metrics.spansDropped.inc(n) });

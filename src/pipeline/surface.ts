@@ -9,6 +9,7 @@ import type { ResourceConfig } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { IdentityAssertions } from '../identify/assertion.js';
+import type { SecretSealer } from '../identify/s3-keys/secret-sealer.js';
 import type { Store } from '../store/ports.js';
 import type { RequestTrace } from '../telemetry/tracer.js';
 import type { Stages } from './stages.js';
@@ -61,6 +62,8 @@ export interface MountContext {
   readonly store: Store;
   /** Signs identity assertions for resources that ask for them. */
   readonly assertions?: IdentityAssertions;
+  /** Opens sealed S3 secrets (s3_keys.kek_file); present when an `s3` resource is configured. */
+  readonly sealer?: SecretSealer;
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */
