@@ -53,8 +53,8 @@ const RULES: readonly Rule[] = [
   { name: 'AbortMultipartUpload', action: 'dataset.write', target: 'object', method: 'DELETE', marker: 'uploadId', params: [] },
   { name: 'CopyObject', action: 'dataset.write', target: 'object', method: 'PUT', params: [], copy: true },
   { name: 'PutObject', action: 'dataset.write', target: 'object', method: 'PUT', params: [], upload: true },
-  { name: 'GetObject', action: 'dataset.read', target: 'object', method: 'GET', params: ['versionId', 'partNumber', ...RESPONSE_OVERRIDES] },
-  { name: 'HeadObject', action: 'dataset.read', target: 'object', method: 'HEAD', params: ['versionId', 'partNumber'] },
+  { name: 'GetObject', action: 'dataset.read', target: 'object', method: 'GET', params: ['versionId', 'partNumber', 'x-amz-checksum-mode', ...RESPONSE_OVERRIDES] },
+  { name: 'HeadObject', action: 'dataset.read', target: 'object', method: 'HEAD', params: ['versionId', 'partNumber', 'x-amz-checksum-mode'] },
   { name: 'DeleteObject', action: 'dataset.delete', target: 'object', method: 'DELETE', params: ['versionId'] },
 ];
 
