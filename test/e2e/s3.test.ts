@@ -162,7 +162,7 @@ describe('s3 copies and approvals', () => {
   it('records each decision and outcome with bucket, key, dataset and ETag', async () => {
     const put = await trainer.send(new PutObjectCommand({ Bucket: 'train', Key: 'scratch/audited.txt', Body: 'x' }));
     const records = await auditRecords();
-    const decision = records.findLast((r) => r.kind === 'decision' && r.key === 'scratch/audited.txt')!;
+    const decision = records.filter((r) => r.kind === 'decision' && r.key === 'scratch/audited.txt').at(-1)!;
     assert.equal(decision.action, 'dataset.write');
     assert.equal(decision.resource, 'Dataset::"data/train/scratch/audited.txt"');
     assert.equal(decision.bucket, 'train');

@@ -6,13 +6,13 @@
 // (listings, the result of a copy or a completed multipart upload), read whole under a bound.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Pool } from 'undici';
 import { AirlockError } from '../../lib/errors.js';
 import { ResponseRelay, toUpstreamError, type ForwardOutcome } from '../http/forward.js';
 import type { S3ResourceConfig } from './config.js';
 import { awsUriEncode } from './sigv4/encoding.js';
+import { NodeSha256 } from './sigv4/node-sha256.js';
 
 export interface UpstreamCall {
   readonly method: string;
@@ -36,24 +36,6 @@ export interface BufferedAnswer {
 /** The most of an answer the gateway reads whole (a listing page of 1,000 keys is far less). */
 const MAX_BUFFERED = 16 * 1024 * 1024;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData): string | Buffer =>
-  typeof d === 'string' ? d : ArrayBuffer.isView(d) ? Buffer.from(d.buffer, d.byteOffset, d.byteLength) : Buffer.from(d);
-
-/** Node's crypto as the HashConstructor @smithy/signature-v4 expects (HMAC when given a secret). */
-class NodeSha256 {
-  private readonly h;
-  constructor(secret?: SourceData) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.h.digest();
-  }
-}
 
 export class S3Upstream {
   private readonly pool: Pool;
