@@ -12,6 +12,7 @@ import { runHttpSuite, type CaseName, type HttpMeasurement, type TargetName } fr
 import { startNoiseMeter } from './noise.js';
 import { killAll } from './processes.js';
 import { renderTable, type Check, type Row } from './report.js';
+import { benchS3 } from './s3.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -97,6 +98,10 @@ async function main(): Promise<number> {
     );
   } else log('no PostgreSQL reachable: replica rows skipped');
 
+  log('datasets: 1 MB S3 objects direct vs through Airlock, and a 1 GB object streamed');
+  const s3 = await benchS3(seconds, log);
+  rows.push(...s3.rows);
+
   rows.push({ target: 'policy replay', case: `${replay.records.toLocaleString('en-US')} recorded decisions`, rate: replay.recordsPerSecond, p50Ms: NaN, p99Ms: NaN, note: 'records/s' });
   const allChecks = checks(http, decide, audit.perSecond);
   allChecks.push({ name: 'policy replay', value: `${Math.round(replay.recordsPerSecond).toLocaleString('en-US')}/s`, target: '≥ 20,000/s', pass: replay.recordsPerSecond >= 20_000 });
@@ -104,6 +109,7 @@ async function main(): Promise<number> {
     { name: 'inclusion proof p50 at 1M records', value: `${logBench.inclusionP50Ms.toFixed(3)} ms`, target: '< 5 ms', pass: logBench.inclusionP50Ms < 5 },
     { name: `audit verify over ${size} records`, value: `${logBench.verifySeconds.toFixed(1)} s`, target: '< 20 s', pass: logBench.verifyOk && logBench.verifySeconds < 20 },
   );
+  allChecks.push(...s3.checks);
   if (replicas) {
     allChecks.push({ name: 'durable audit appends/s (PostgreSQL)', value: Math.round(replicas.pgAppendsPerSecond).toLocaleString('en-US'), target: '≥ 10,000/s', pass: replicas.pgAppendsPerSecond >= 10_000 });
   }

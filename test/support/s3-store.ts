@@ -1,22 +1,11 @@
 // An S3-compatible store for tests: s3rver (a real S3 wire implementation on the local disk) with
 // buckets made up front, behind a small counting relay, so a test can tell whether a request
 // reached the store at all and whether it arrived whole.
-import { createRequire } from 'node:module';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import S3rver from './s3rver-node20.js';
 import { tempDir } from '../../src/lib/test-temp-dir.js';
-
-// s3rver seals its listing tokens with single DES, which OpenSSL 3 (node >= 17) no longer has
-// without the legacy provider. Triple DES with the key repeated three times is the same cipher, so
-// s3rver's own calls get that instead (the test process only; the gateway never sees this).
-const nodeCrypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-for (const name of ['createCipheriv', 'createDecipheriv'] as const) {
-  const original = nodeCrypto[name] as (alg: string, key: Buffer, iv: Buffer) => unknown;
-  (nodeCrypto as unknown as Record<string, unknown>)[name] = (alg: string, key: Buffer, iv: Buffer, ...rest: unknown[]) =>
-    alg === 'des' ? original('des-ede3-cbc', Buffer.concat([key, key, key]), iv) : (original as (...a: unknown[]) => unknown)(alg, key, iv, ...rest);
-}
 
 // The SDK's notice that its 2027 releases will need node 22 says nothing about these tests.
 process.removeAllListeners('warning');
