@@ -1,26 +1,16 @@
-// A gateway fronting an s3rver store with the datasets of the README's walk-through: `train/public/`
-// readable by trainers, `train/pii/` readable after a data steward's approval and never copied
-// out, `train/scratch/` writable. S3 keys are made with the real CLI.
+// A gateway fronting an s3rver store with the datasets and policies of the README's walk-through
+// (examples/datasets): `train/public/` readable by trainers, `train/pii/` readable after a data
+// steward's approval and never copied out, `train/scratch/` writable. S3 keys are made with the
+// real CLI.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { runCli, startAirlock, type RunningAirlock } from './airlock-process.js';
+import { REPO, runCli, startAirlock, type RunningAirlock } from './airlock-process.js';
 import { startS3Store, STORE_CREDENTIALS, type TestStore } from './s3-store.js';
 
-export const DATASET_POLICIES = {
-  'datasets.cedar': `
-@id("trainers-read") permit (principal in Group::"trainers", action in [Action::"dataset.read", Action::"dataset.list"], resource in Resource::"data")
-unless { resource has sensitivity && resource.sensitivity == "pii" };
-@id("pii-needs-steward") @approval("data-stewards")
-permit (principal in Group::"trainers", action == Action::"dataset.read", resource in DatasetPrefix::"data/train/pii/");
-@id("trainers-write-scratch") permit (principal in Group::"trainers", action in [Action::"dataset.write", Action::"dataset.delete"], resource in DatasetPrefix::"data/train/scratch/");
-@id("pii-stays-home") forbid (principal, action == Action::"dataset.write", resource)
-when { context has source && context.source like "data/train/pii/*" };
-`,
-  'control.cedar': `
-@id("read-approvals") permit (principal, action == Action::"admin.approvals.read", resource == Airlock::"control-plane");
-@id("stewards-vote") permit (principal in Group::"data-stewards", action in [Action::"admin.approve", Action::"admin.deny"], resource == Airlock::"control-plane");
-@id("audit") permit (principal in Group::"data-stewards", action == Action::"admin.audit.read", resource == Airlock::"control-plane");
-`,
-};
+/** The walk-through's own bundle (examples/datasets/policies), so the example is what the tests run. */
+const EXAMPLE = path.join(REPO, 'examples/datasets/policies');
+export const DATASET_POLICIES = Object.fromEntries(readdirSync(EXAMPLE).filter((f) => f.endsWith('.cedar')).map((f) => [f, readFileSync(path.join(EXAMPLE, f), 'utf8')]));
 
 export interface S3Gateway {
   readonly airlock: RunningAirlock;
