@@ -13,7 +13,7 @@ import { startTsChild, stopChild, track } from './processes.js';
 import type { Check, Row } from './report.js';
 
 const MB = 1024 * 1024;
-const CONCURRENCY = 4;
+const CONCURRENCY = Number(process.env.S3_BENCH_CONCURRENCY ?? 8);
 const BIG = 1024 * MB;
 
 interface Rate {
