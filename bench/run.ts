@@ -1,6 +1,6 @@
 // `npm run bench`: the speed benchmark of the issue. Direct vs bare proxy vs Airlock over HTTP
-// (JSON and streaming), the decide stage alone at 10/100/1,000 policies, durable audit appends per second, and S3 datasets (bench/s3.ts); one table, then each target checked. BENCH_SECONDS shortens the HTTP runs
-// appends per second; one table, then each target checked. BENCH_SECONDS shortens the HTTP runs
+// (JSON and streaming), the decide stage alone at 10/100/1,000 policies, durable audit appends
+// per second, and S3 datasets (bench/s3.ts); one table, then each target checked. BENCH_SECONDS shortens the HTTP runs
 // (default 10). Exits 1 only when a measurement is invalid (errors or non-2xx under load); a
 // missed target is reported, not fatal.
 import { benchDecide, type DecideBench } from '../src/decide/bench-decide.js';
