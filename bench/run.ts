@@ -1,6 +1,6 @@
 // `npm run bench`: the speed benchmark of the issue. Direct vs bare proxy vs Airlock over HTTP
-// (JSON and streaming), the decide stage alone at 10/100/1,000 policies, and durable audit
-// appends per second; one table, then each target checked. BENCH_SECONDS shortens the HTTP runs
+// (JSON and streaming), the decide stage alone at 10/100/1,000 policies, durable audit appends
+// per second, and S3 datasets (bench/s3.ts); one table, then each target checked. BENCH_SECONDS shortens the HTTP runs
 // (default 10). Exits 1 only when a measurement is invalid (errors or non-2xx under load); a
 // missed target is reported, not fatal.
 import { benchDecide, type DecideBench } from '../src/decide/bench-decide.js';
@@ -14,6 +14,7 @@ import { benchMcp } from './mcp.js';
 import { startNoiseMeter } from './noise.js';
 import { killAll } from './processes.js';
 import { renderTable, type Check, type Row } from './report.js';
+import { benchS3 } from './s3.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -112,6 +113,10 @@ async function main(): Promise<number> {
     );
   } else log('no PostgreSQL reachable: replica rows skipped');
 
+  log('datasets: 1 MB S3 objects direct vs through Airlock, and a 1 GB object streamed');
+  const s3 = await benchS3(seconds, log);
+  rows.push(...s3.rows);
+
   rows.push({ target: 'policy replay', case: `${replay.records.toLocaleString('en-US')} recorded decisions`, rate: replay.recordsPerSecond, p50Ms: NaN, p99Ms: NaN, note: 'records/s' });
   const allChecks = checks(http, decide, audit.perSecond);
   allChecks.push(...mcp.checks);
@@ -125,6 +130,7 @@ async function main(): Promise<number> {
     { name: 'access map lag at 5,000 records/s', value: `${graph.lagMaxMs.toFixed(0)} ms (max)`, target: '< 1 s', pass: graph.lagMaxMs < 1000 },
     { name: 'lineage query p50', value: `${graph.lineageP50Ms.toFixed(3)} ms`, target: '< 5 ms', pass: graph.lineageP50Ms < 5 },
   );
+  allChecks.push(...s3.checks);
   if (replicas) {
     allChecks.push({ name: 'durable audit appends/s (PostgreSQL)', value: Math.round(replicas.pgAppendsPerSecond).toLocaleString('en-US'), target: '≥ 10,000/s', pass: replicas.pgAppendsPerSecond >= 10_000 });
   }

@@ -1,9 +1,15 @@
 // `airlock keys create|list|revoke`: API keys for agents, written straight to the store. The key
-// is printed once and only its hash is kept; every change is an audit record.
+// is printed once and only its hash is kept; every change is an audit record. With --s3 the key is
+// an S3 access key id and secret (printed as two shell lines), the secret sealed by the key in
+// s3_keys.kek_file, since the gateway must recompute each request's signature.
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { generateApiKey } from '../identify/index.js';
+import { generateS3Key } from '../identify/s3-keys/s3-key-format.js';
+import { loadOrCreateSealer } from '../identify/s3-keys/secret-sealer.js';
+import { resolveFrom } from '../config/load.js';
+import type { S3KeyMaterial } from '../store/ports.js';
 import type { Store } from '../store/index.js';
 import { parseDuration, printTable, withConfigOption, withStore } from './shared.js';
 
@@ -26,7 +32,8 @@ export function registerKeysCommands(program: Command): void {
     .option('--groups <list>', 'comma-separated groups', '')
     .option('--ttl <duration>', 'lifetime, e.g. 30d or 12h (default: no expiry)')
     .option('--on-behalf-of <user>', 'a delegated key: the agent acts for User::"<user>", and both are decided')
-    .action(async (opts: { config: string; agent: string; groups: string; ttl?: string; onBehalfOf?: string }) => {
+    .option('--s3', 'an S3 access key (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) for s3 resources')
+    .action(async (opts: { config: string; agent: string; groups: string; ttl?: string; onBehalfOf?: string; s3?: boolean }) => {
       if (!AGENT_NAME.test(opts.agent)) {
         process.stderr.write('--agent: use letters, digits, ".", "_" or "-" (at most 128)\n');
         process.exit(2);
@@ -44,17 +51,31 @@ export function registerKeysCommands(program: Command): void {
         process.stderr.write(`--ttl: ${(err as Error).message}\n`);
         process.exit(2);
       }
-      const { key, hash } = generateApiKey();
+      const s3 = opts.s3 ? generateS3Key() : undefined;
+      const { key, hash } = s3 ? { key: '', hash: s3.hash } : generateApiKey();
       const id = randomUUID();
-      await withStore(opts.config, async (store) => {
-        const onBehalfOf = opts.onBehalfOf ?? null;
-        await store.keys.insertKey({ id, agent: opts.agent, groups, hash, createdAt: now, expiresAt, revokedAt: null, ...(onBehalfOf ? { onBehalfOf } : {}) });
+      const onBehalfOf = opts.onBehalfOf ?? null;
+      await withStore(opts.config, async (store, loaded) => {
+        let material: S3KeyMaterial | undefined;
+        if (s3) {
+          const sealer = await loadOrCreateSealer(resolveFrom(loaded, loaded.config.s3_keys.kek_file));
+          material = { accessKeyId: s3.accessKeyId, sealedSecret: sealer.seal(s3.secret, s3.accessKeyId) };
+        }
+        await store.keys.insertKey({ id, agent: opts.agent, groups, hash, createdAt: now, expiresAt, revokedAt: null, ...(onBehalfOf ? { onBehalfOf } : {}), ...(material ? { s3: material } : {}) });
         await store.changes.publish('keys', opts.agent);
-        await recordChange(store, { kind: 'key_created', key_id: id, agent: opts.agent, groups, expires_at: expiresAt && new Date(expiresAt).toISOString(), ...(onBehalfOf ? { on_behalf_of: onBehalfOf } : {}) });
+        await recordChange(store, {
+          kind: 'key_created',
+          key_id: id,
+          agent: opts.agent,
+          groups,
+          expires_at: expiresAt && new Date(expiresAt).toISOString(),
+          ...(onBehalfOf ? { on_behalf_of: onBehalfOf } : {}),
+          ...(s3 ? { access_key_id: s3.accessKeyId } : {}),
+        });
       });
-      const acting = opts.onBehalfOf ? ` acting for User::${JSON.stringify(opts.onBehalfOf)}` : '';
+      const acting = onBehalfOf ? ` acting for User::${JSON.stringify(onBehalfOf)}` : '';
       process.stderr.write(`Created key ${id} for Agent::"${opts.agent}"${acting}. It is shown once; store it now.\n`);
-      process.stdout.write(`${key}\n`);
+      process.stdout.write(s3 ? `AWS_ACCESS_KEY_ID=${s3.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${s3.secret}\n` : `${key}\n`);
     });
 
   withConfigOption(keys.command('list'))
@@ -66,12 +87,13 @@ export function registerKeysCommands(program: Command): void {
           id: k.id,
           agent: k.agent,
           groups: k.groups.join(','),
+          kind: k.s3 ? `s3 ${k.s3.accessKeyId}` : 'bearer',
           created: new Date(k.createdAt).toISOString(),
           expires: k.expiresAt ? new Date(k.expiresAt).toISOString() : 'never',
           status: k.revokedAt ? 'revoked' : k.expiresAt !== null && k.expiresAt <= now ? 'expired' : 'active',
           'on behalf of': k.onBehalfOf ?? '-',
         }));
-        printTable(rows, ['id', 'agent', 'groups', 'on behalf of', 'created', 'expires', 'status']);
+        printTable(rows, ['id', 'agent', 'kind', 'groups', 'on behalf of', 'created', 'expires', 'status']);
       });
     });
 

@@ -37,7 +37,8 @@ describe('config loading', () => {
   it('substitutes ${VAR} from the environment and reports a missing one', () => {
     const text = 'resources:\n  - name: a\n    type: http\n    upstream: "${UP}"\n    inject: {headers: {Authorization: "Bearer ${KEY}"}}\n';
     const { config } = parseConfig(text, 'airlock.yaml', { UP: 'http://127.0.0.1:1', KEY: 'k' });
-    assert.equal(config.resources[0]!.inject.headers.Authorization, 'Bearer k');
+    const inject = config.resources[0]!.inject;
+    assert.equal('headers' in inject && inject.headers.Authorization, 'Bearer k');
     assert.deepEqual(problems(text, { UP: 'http://127.0.0.1:1' }), ['${KEY}: environment variable is not set']);
   });
 

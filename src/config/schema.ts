@@ -10,6 +10,7 @@ import { httpUrl } from '../lib/http-url.js';
 import { rateLimitsSchema } from '../pipeline/rate-limits.js';
 import { httpResourceSchema } from '../proxies/http/config.js';
 import { mcpResourceSchema } from '../proxies/mcp/config.js';
+import { s3ResourceSchema } from '../proxies/s3/config.js';
 
 const hostPort = z
   .string()
@@ -28,7 +29,7 @@ const oidcIssuer = z
   });
 
 /** One schema per surface, told apart by `type`; each surface owns its keys. */
-const resource = z.discriminatedUnion('type', [httpResourceSchema, mcpResourceSchema]);
+const resource = z.discriminatedUnion('type', [httpResourceSchema, mcpResourceSchema, s3ResourceSchema]);
 
 export const configSchema = z
   .strictObject({
@@ -100,6 +101,8 @@ export const configSchema = z
     resources: z.array(resource).default([]),
     /** Alert rules over the audit log, delivered through the approval channels. */
     alerts: alertsSchema,
+    /** The key-encryption key that seals S3 secrets (`airlock keys create --s3`); created 0600 on first use. */
+    s3_keys: z.strictObject({ kek_file: z.string().min(1).default('./data/s3-keys.kek') }).prefault({}),
     /** OpenTelemetry traces, off unless an OTLP/HTTP endpoint is named. */
     telemetry: z
       .strictObject({

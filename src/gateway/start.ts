@@ -15,6 +15,7 @@ import { Checkpointer } from '../audit/checkpointer.js';
 import { loadOrCreateSigningKey } from '../audit/log/index.js';
 import { workerAppender } from '../audit/append/worker-appender.js';
 import { AuditWriter } from '../audit/writer.js';
+import { loadOrCreateSealer } from '../identify/s3-keys/secret-sealer.js';
 import { resolveFrom, type LoadedConfig } from '../config/load.js';
 import { createIdentifier } from '../identify/index.js';
 import type { Logger } from '../lib/logger.js';
@@ -142,11 +143,13 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     log,
   });
   const issuers = config.identity.oidc.map((o) => o.issuer);
+  const sealer = config.resources.some((r) => r.type === 's3') ? await loadOrCreateSealer(resolveFrom(loaded, config.s3_keys.kek_file)) : undefined;
   const resources = mountResources(config.resources, {
     stages,
     log,
     store,
     assertions,
+    sealer,
     maxBodyBytes: config.limits.max_body_bytes,
     mcp: { pins, issuers, baseDir: loaded.baseDir },
   });

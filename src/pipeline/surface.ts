@@ -9,6 +9,7 @@ import type { ResourceConfig } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { IdentityAssertions } from '../identify/assertion.js';
+import type { SecretSealer } from '../identify/s3-keys/secret-sealer.js';
 import type { Store } from '../store/ports.js';
 import type { RequestTrace } from '../telemetry/tracer.js';
 import type { ToolPins } from '../proxies/mcp/pins/tool-pins.js';
@@ -69,6 +70,8 @@ export interface MountContext {
   readonly assertions?: IdentityAssertions;
   /** What `mcp` surfaces share: tool pins, and the OIDC issuers their OAuth metadata names. */
   readonly mcp?: { readonly pins: ToolPins; readonly issuers: readonly string[]; readonly baseDir: string };
+  /** Opens sealed S3 secrets (s3_keys.kek_file); present when an `s3` resource is configured. */
+  readonly sealer?: SecretSealer;
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */

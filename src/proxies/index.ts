@@ -4,6 +4,7 @@ import type { ResourceConfig } from '../config/schema.js';
 import type { MountContext, Surface, SurfaceFactory } from '../pipeline/surface.js';
 import { httpSurface } from './http/surface.js';
 import { mcpSurface } from './mcp/surface.js';
+import { s3Surface } from './s3/surface.js';
 
 type ResourceType = ResourceConfig['type'];
 
@@ -11,6 +12,7 @@ const SURFACES: { readonly [T in ResourceType]: SurfaceFactory<Extract<ResourceC
   openai: httpSurface,
   http: httpSurface,
   mcp: mcpSurface,
+  s3: s3Surface,
 };
 
 export function mountSurface(config: ResourceConfig, ctx: MountContext): Surface {

@@ -14,6 +14,17 @@ export interface ApiKeyRecord {
   readonly revokedAt: number | null; // unix ms
   /** A delegated key: the agent acts for `User::"<onBehalfOf>"` (both are decided). */
   readonly onBehalfOf?: string | null;
+  /**
+   * An S3 credential (`airlock keys create --s3`): the access key id clients sign with, and the
+   * secret sealed by the key-encryption key, since the gateway must recompute signatures. Such a
+   * record is never accepted as a bearer key; `hash` is the SHA-256 of the secret.
+   */
+  readonly s3?: S3KeyMaterial;
+}
+
+export interface S3KeyMaterial {
+  readonly accessKeyId: string;
+  readonly sealedSecret: string;
 }
 
 export interface KeyStore {

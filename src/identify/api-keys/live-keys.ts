@@ -1,5 +1,8 @@
 // Identify stage, API keys: an in-memory map of live key hashes, kept in step with the KeyStore.
 //
+// S3 credentials (records with `s3`) live in a map of their own, by access key id: they are never
+// accepted as bearer keys, and a bearer key is never an S3 credential.
+//
 // The map is reloaded whenever the store's keysVersion() changes, polled every 500 ms, so a key
 // revoked by any process (the CLI, another replica) is refused here within a second, with no
 // database read on the request path. Lookup is by SHA-256 hash: a timing difference in the Map
@@ -16,6 +19,7 @@ export interface LiveKeysOptions {
 
 export class LiveKeys {
   private byHash: ReadonlyMap<string, ApiKeyRecord> = new Map();
+  private byAccessKeyId: ReadonlyMap<string, ApiKeyRecord> = new Map();
   private version: number | undefined;
   private pending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -70,7 +74,8 @@ export class LiveKeys {
       const version = await this.store.keysVersion();
       if (version !== this.version) {
         const live = await this.store.listLiveKeys(this.now());
-        this.byHash = new Map(live.map((r) => [r.hash, r]));
+        this.byHash = new Map(live.filter((r) => !r.s3).map((r) => [r.hash, r]));
+        this.byAccessKeyId = new Map(live.filter((r) => r.s3).map((r) => [r.s3!.accessKeyId, r]));
         this.version = version;
       }
       this.healthy = true;
@@ -82,7 +87,15 @@ export class LiveKeys {
 
   /** The record of a live key, or undefined; expiry is checked against now, not the last poll. */
   lookup(key: string): ApiKeyRecord | undefined {
-    const record = this.byHash.get(hashApiKey(key));
+    return this.alive(this.byHash.get(hashApiKey(key)));
+  }
+
+  /** The record of a live S3 credential by its access key id, or undefined. */
+  lookupS3(accessKeyId: string): ApiKeyRecord | undefined {
+    return this.alive(this.byAccessKeyId.get(accessKeyId));
+  }
+
+  private alive(record: ApiKeyRecord | undefined): ApiKeyRecord | undefined {
     if (record === undefined || record.revokedAt !== null) return undefined;
     if (record.expiresAt !== null && record.expiresAt <= this.now()) return undefined;
     return record;

@@ -4,6 +4,7 @@ import { AirlockError } from '../../lib/errors.js';
 import { UNKNOWN_MFA_AGE, type Principal } from '../../model/principal.js';
 import { isWellFormedApiKey } from './key-format.js';
 import type { LiveKeys } from './live-keys.js';
+import type { ApiKeyRecord } from '../../store/ports.js';
 
 /** Refusal reasons are fixed strings: nothing of the key reaches a message or a log. */
 export function principalForApiKey(keys: LiveKeys, key: string): Principal {
@@ -11,6 +12,11 @@ export function principalForApiKey(keys: LiveKeys, key: string): Principal {
   const record = keys.lookup(key);
   // Revoked, expired and never-issued keys get the same answer: a caller learns nothing by probing.
   if (record === undefined) throw new AirlockError('unauthenticated', 'unknown, revoked or expired API key');
+  return agentPrincipal(record);
+}
+
+/** The principal a live key record stands for. */
+export function agentPrincipal(record: ApiKeyRecord): Principal {
   return {
     type: 'Agent',
     id: record.agent,

@@ -97,7 +97,7 @@ export class Upstream {
 const CLIENT_CLOSED = 'the client closed its connection';
 
 /** Relays one upstream response into one client response, with the client's backpressure. */
-class ResponseRelay implements Dispatcher.DispatchHandler {
+export class ResponseRelay implements Dispatcher.DispatchHandler {
   private status = 0;
   private controller: Dispatcher.DispatchController | undefined;
   private settled = false;
@@ -115,6 +115,8 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     private readonly reject: (err: unknown) => void,
     /** Sees each chunk of the answer as it is relayed (an openai answer's usage). */
     private readonly observe?: (chunk: Buffer) => void,
+    /** Sees the final status and headers before they are relayed (an S3 object's ETag). */
+    private readonly inspect?: (status: number, headers: IncomingHttpHeaders) => void,
   ) {
     this.socket = res.socket;
     this.bytesBefore = this.socket?.bytesWritten ?? 0;
@@ -129,6 +131,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return; // informational: the final answer follows
     this.status = statusCode;
+    this.inspect?.(statusCode, headers);
     // Headers go to writeHead in one object: a header set earlier with setHeader would send
     // node:http down its slow path, re-validating every upstream header one by one.
     const out = clientResponseHeaders(headers);
@@ -180,12 +183,12 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 }
 
-function upstreamErrorCode(err: unknown): UpstreamErrorCode {
+export function upstreamErrorCode(err: unknown): UpstreamErrorCode {
   const timedOut = err instanceof errors.ConnectTimeoutError || err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError;
   return timedOut ? 'upstream_timeout' : 'upstream_unavailable';
 }
 
-function toUpstreamError(err: unknown): AirlockError {
+export function toUpstreamError(err: unknown): AirlockError {
   return upstreamErrorCode(err) === 'upstream_timeout'
     ? new AirlockError('upstream_timeout', 'the upstream did not answer in time')
     : new AirlockError('upstream_unavailable', 'the upstream could not be reached');

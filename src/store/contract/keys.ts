@@ -53,5 +53,15 @@ export function keysContract(test: StoreTest): void {
       assert.equal(await s.keys.revokeAgentKeys('bot-a', T + 20), 0);
       assert.equal(await s.keys.keysVersion(), after, 'a revocation that changed nothing keeps the version');
     });
+
+    test('keeps an S3 credential (access key id and sealed secret), revoked with its agent; access key ids are unique', async (s) => {
+      const s3 = key('s1', 'trainer', { s3: { accessKeyId: 'AKALEXAMPLE', sealedSecret: 'v1.sealed' } });
+      await s.keys.insertKey(s3);
+      await s.keys.insertKey(key('b1', 'trainer', { createdAt: T + 1 }));
+      assert.deepEqual(await s.keys.listLiveKeys(T), [s3, key('b1', 'trainer', { createdAt: T + 1 })]);
+      await assert.rejects(s.keys.insertKey(key('s2', 'other', { s3: { accessKeyId: 'AKALEXAMPLE', sealedSecret: 'v1.other' } })));
+      assert.equal(await s.keys.revokeAgentKeys('trainer', T + 5), 2);
+      assert.deepEqual(await s.keys.listLiveKeys(T + 5), []);
+    });
   });
 }

@@ -13,6 +13,8 @@ interface KeyRow {
   expires_at: number | null;
   revoked_at: number | null;
   on_behalf_of: string | null;
+  s3_access_key_id: string | null;
+  s3_secret_sealed: string | null;
 }
 
 const toRecord = (r: KeyRow): ApiKeyRecord => ({
@@ -24,6 +26,7 @@ const toRecord = (r: KeyRow): ApiKeyRecord => ({
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
   ...(r.on_behalf_of !== null ? { onBehalfOf: r.on_behalf_of } : {}),
+  ...(r.s3_access_key_id !== null && r.s3_secret_sealed !== null ? { s3: { accessKeyId: r.s3_access_key_id, sealedSecret: r.s3_secret_sealed } } : {}),
 });
 
 export function pgKeyStore(db: Db): KeyStore {
@@ -31,10 +34,11 @@ export function pgKeyStore(db: Db): KeyStore {
     async insertKey(k) {
       await db.query(
         `WITH k AS (
-           INSERT INTO api_keys(id, agent, groups, hash, created_at, expires_at, revoked_at, on_behalf_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           INSERT INTO api_keys(id, agent, groups, hash, created_at, expires_at, revoked_at, on_behalf_of, s3_access_key_id, s3_secret_sealed)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          )
          UPDATE counters SET value = value + 1 WHERE name = 'keys'`,
-        [k.id, k.agent, JSON.stringify(k.groups), k.hash, k.createdAt, k.expiresAt, k.revokedAt, k.onBehalfOf ?? null],
+        [k.id, k.agent, JSON.stringify(k.groups), k.hash, k.createdAt, k.expiresAt, k.revokedAt, k.onBehalfOf ?? null, k.s3?.accessKeyId ?? null, k.s3?.sealedSecret ?? null],
       );
     },
     async listKeys() {

@@ -99,6 +99,8 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (resource, tool)
    );
    ALTER TABLE api_keys ADD COLUMN on_behalf_of TEXT;`,
+  `ALTER TABLE api_keys ADD COLUMN s3_access_key_id TEXT UNIQUE;
+   ALTER TABLE api_keys ADD COLUMN s3_secret_sealed TEXT;`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -11,6 +11,8 @@ interface KeyRow {
   expires_at: number | null;
   revoked_at: number | null;
   on_behalf_of: string | null;
+  s3_access_key_id: string | null;
+  s3_secret_sealed: string | null;
 }
 
 const toRecord = (r: KeyRow): ApiKeyRecord => ({
@@ -22,6 +24,7 @@ const toRecord = (r: KeyRow): ApiKeyRecord => ({
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
   ...(r.on_behalf_of !== null ? { onBehalfOf: r.on_behalf_of } : {}),
+  ...(r.s3_access_key_id !== null && r.s3_secret_sealed !== null ? { s3: { accessKeyId: r.s3_access_key_id, sealedSecret: r.s3_secret_sealed } } : {}),
 });
 
 export function sqliteKeyStore(db: Database.Database): KeyStore {
@@ -29,8 +32,8 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
     `INSERT INTO counters(name, value) VALUES ('keys', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1`,
   );
   const insert = db.prepare(
-    `INSERT INTO api_keys(id, agent, groups_json, hash, created_at, expires_at, revoked_at, on_behalf_of)
-     VALUES (@id, @agent, @groups_json, @hash, @created_at, @expires_at, @revoked_at, @on_behalf_of)`,
+    `INSERT INTO api_keys(id, agent, groups_json, hash, created_at, expires_at, revoked_at, on_behalf_of, s3_access_key_id, s3_secret_sealed)
+     VALUES (@id, @agent, @groups_json, @hash, @created_at, @expires_at, @revoked_at, @on_behalf_of, @s3_access_key_id, @s3_secret_sealed)`,
   );
   const all = db.prepare(`SELECT * FROM api_keys ORDER BY created_at, id`);
   const live = db.prepare(
@@ -53,6 +56,8 @@ export function sqliteKeyStore(db: Database.Database): KeyStore {
           expires_at: k.expiresAt,
           revoked_at: k.revokedAt,
           on_behalf_of: k.onBehalfOf ?? null,
+          s3_access_key_id: k.s3?.accessKeyId ?? null,
+          s3_secret_sealed: k.s3?.sealedSecret ?? null,
         });
         bump.run();
       }).immediate();

@@ -83,6 +83,9 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (resource, tool)
    );
    ALTER TABLE api_keys ADD COLUMN on_behalf_of TEXT;`,
+  `ALTER TABLE api_keys ADD COLUMN s3_access_key_id TEXT;
+   ALTER TABLE api_keys ADD COLUMN s3_secret_sealed TEXT;
+   CREATE UNIQUE INDEX api_keys_s3_access_key_id ON api_keys(s3_access_key_id);`,
 ];
 
 /**
