@@ -25,7 +25,7 @@ interface Target {
 
 async function main(): Promise<void> {
   if (!other) throw new Error('usage: npx tsx bench/ab.ts OTHER_CHECKOUT [rounds] [seconds]');
-  const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
+  const upstream = await startTsChild('src/dev/demo-upstream.ts', { PORT: '0' });
   const bare = await startTsChild('bench/bare-proxy.ts', { PORT: '0', UPSTREAM: upstream.url });
   const base = await startAirlockTarget(upstream.url, { bin: path.resolve(other, 'bin/airlock.js') });
   const head = await startAirlockTarget(upstream.url);
