@@ -17,6 +17,7 @@ interface Group {
 
 const GROUPS: readonly Group[] = [
   { name: 'serve', summary: 'start the gateway', load: async () => (await import('./serve.js')).registerServeCommand },
+  { name: 'config', summary: 'check a configuration without starting', load: async () => (await import('./config.js')).registerConfigCommands },
   { name: 'keys', summary: 'API keys for agents and services', load: async () => (await import('./keys.js')).registerKeysCommands },
   { name: 'policy', summary: 'check, test, replay and shadow a policy bundle', load: async () => (await import('./policy.js')).registerPolicyCommands },
   { name: 'audit', summary: 'the tamper-evident audit log', load: async () => (await import('./audit.js')).registerAuditCommands },
