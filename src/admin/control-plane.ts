@@ -16,6 +16,7 @@ import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
 import { clientIpOf, type ClientAddress } from '../lib/client-ip.js';
+import { negotiateFormat } from './exposition.js';
 import { actionLabel } from './metric-labels.js';
 import { objectRequest, scopedDecision, type RouteObject } from './object-scope.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -51,7 +52,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     res.setHeader('airlock-request-id', requestId);
     const url = new URL(req.url ?? '/', 'http://control-plane');
     try {
-      if (await openEndpoint(url.pathname, res)) return;
+      if (await openEndpoint(url.pathname, req, res)) return;
       const integration = req.method === 'POST' ? deps.integrations?.[url.pathname] : undefined;
       if (integration) {
         const raw = await readBody(req, 1024 * 1024);
@@ -66,7 +67,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     }
   };
 
-  async function openEndpoint(pathname: string, res: ServerResponse): Promise<boolean> {
+  async function openEndpoint(pathname: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     if (pathname === '/healthz') return send(res, { status: 200, json: { status: 'ok' } });
     if (pathname === '/readyz') {
       const ready = await deps.ready();
@@ -77,7 +78,8 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     }
     if (pathname === '/.well-known/jwks.json' && deps.jwks) return send(res, { status: 200, json: deps.jwks() });
     if (pathname === '/metrics') {
-      return send(res, { status: 200, text: await deps.metrics.exposition(), contentType: deps.metrics.contentType });
+      const format = negotiateFormat(req.headers.accept);
+      return send(res, { status: 200, text: await deps.metrics.exposition(format), contentType: deps.metrics.contentType(format), headers: { vary: 'Accept' } });
     }
     return false;
   }
