@@ -4,8 +4,8 @@
 // and the config schema cost over a second of start-up together, and `airlock --help`, `dev token`
 // or a control-plane call need none of them; so the root help lists the groups from the summaries
 // below, and the one group named on the command line registers its real commands.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { packageVersion } from '../lib/package-version.js';
 
 type Register = (program: Command) => void;
 
@@ -34,12 +34,6 @@ function chosenGroup(args: readonly string[]): Group | undefined {
   const words = args.filter((a) => !a.startsWith('-'));
   const name = words[0] === 'help' ? words[1] : words[0];
   return GROUPS.find((g) => g.name === name);
-}
-
-/** package.json sits two levels up from both src/cli and dist/cli. */
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 const program = new Command();
