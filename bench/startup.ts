@@ -2,6 +2,7 @@
 // (optionally) in another checkout, taking turns so both see the same machine: `--help`,
 // `dev token`, and `serve` until it listens (quick-start bundle, fresh SQLite store). Prints the
 // median wall and CPU (user + system, which a busy shared machine inflates far less than wall).
+// A checkout whose bin runs dist/ must be built first (`npm run build` there).
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
