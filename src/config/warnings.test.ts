@@ -16,6 +16,7 @@ describe('config warnings', () => {
     assert.deepEqual(warned(DEV), []);
     assert.ok(warned(`${DEV}listen: "0.0.0.0:8080"\n`).includes('identity.oidc[0].issuer'));
     assert.ok(warned(`${DEV}admin: { listen: "10.0.0.5:8081" }\n`).includes('identity.oidc[0].issuer'));
+    assert.ok(warned(`${DEV.replace('local"', 'local/"')}listen: "0.0.0.0:8080"\n`).includes('identity.oidc[0].issuer'));
   });
 
   it('warns about plain HTTP beyond loopback unless a TLS-terminating proxy is trusted', () => {

@@ -32,7 +32,7 @@ export function configWarnings(config: Config): ConfigWarning[] {
   const exposed = listeners.filter(([, listen]) => !isLoopbackHost(hostOf(listen)));
 
   config.identity.oidc.forEach((o, i) => {
-    if (o.issuer === DEV_ISSUER && exposed.length > 0) {
+    if (o.issuer.replace(/\/+$/, '') === DEV_ISSUER && exposed.length > 0) {
       warnings.push({
         path: `identity.oidc[${i}].issuer`,
         message: `the development issuer is trusted while ${exposed.map(([p]) => p).join(' and ')} listens beyond this machine: whoever reads its key can sign in as anyone`,
