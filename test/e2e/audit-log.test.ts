@@ -48,8 +48,10 @@ describe('checkpoints and proofs', () => {
   it('prints a C2SP verifier key (vkey) that checks the served checkpoint as Go\'s note package would', async () => {
     const note = await (await api('/api/v1/audit/checkpoint')).text();
     const vkey = (await runCli(['audit', 'public-key', '--format', 'vkey', '--config', airlock.configFile])).stdout.trim();
-    // Parsed as sumdb/note's NewVerifier does: name+hash+base64(type || key), hash = the key id.
-    const [name, hash, data] = vkey.split('+') as [string, string, string];
+    // Parsed as sumdb/note's NewVerifier does: name+hash+base64(type || key), hash = the key id;
+    // only the first two '+' separate (base64 has '+' of its own).
+    const [name, hash] = vkey.split('+', 2) as [string, string];
+    const data = vkey.slice(name.length + hash.length + 2);
     assert.equal(name, ORIGIN);
     const keyData = Buffer.from(data, 'base64');
     assert.equal(keyData[0], 0x01, 'Ed25519 signature type');
