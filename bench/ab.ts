@@ -1,6 +1,7 @@
 // `npx tsx bench/ab.ts OTHER_CHECKOUT [rounds] [seconds]`: this checkout's gateway against another
-// checkout's (say `git worktree add /tmp/base main`, with node_modules linked in), both beside the
-// bare proxy under the benchmark's JSON load. All three get the same warm-up, then take turns in
+// checkout's (say `git worktree add /tmp/base main`, with node_modules linked in and, since its
+// bin runs dist/, `npm run build` run there), both beside the bare proxy under the benchmark's
+// JSON load. All three get the same warm-up, then take turns in
 // short rounds; it prints req/s, the share of the bare proxy's, and CPU per request on the request
 // thread and on every other thread (audit worker, V8's helpers), then the per-round difference in
 // share of bare with a rough 95 % interval. On these shared machines a comparison means something
@@ -25,7 +26,7 @@ interface Target {
 
 async function main(): Promise<void> {
   if (!other) throw new Error('usage: npx tsx bench/ab.ts OTHER_CHECKOUT [rounds] [seconds]');
-  const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
+  const upstream = await startTsChild('src/dev/demo-upstream.ts', { PORT: '0' });
   const bare = await startTsChild('bench/bare-proxy.ts', { PORT: '0', UPSTREAM: upstream.url });
   const base = await startAirlockTarget(upstream.url, { bin: path.resolve(other, 'bin/airlock.js') });
   const head = await startAirlockTarget(upstream.url);

@@ -46,7 +46,7 @@ const ROUNDS = 5;
 const JIT_WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 12);
 
 export async function runHttpSuite(seconds: number, log: (line: string) => void): Promise<HttpMeasurement[]> {
-  const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
+  const upstream = await startTsChild('src/dev/demo-upstream.ts', { PORT: '0' });
   const bare = await startTsChild('bench/bare-proxy.ts', { PORT: '0', UPSTREAM: upstream.url });
   const gateway = await startAirlockTarget(upstream.url);
   const asyncGateway = await startAirlockTarget(upstream.url, { auditMode: 'async' });

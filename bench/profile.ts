@@ -17,7 +17,7 @@ const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', c
 
 async function main(): Promise<void> {
   const profDir = await mkdtemp(path.join(tmpdir(), 'airlock-prof-'));
-  const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
+  const upstream = await startTsChild('src/dev/demo-upstream.ts', { PORT: '0' });
   const preload = path.join(REPO, 'bench/cpu-prof-preload.ts');
   const gw = await startAirlockTarget(upstream.url, {
     env: { NODE_OPTIONS: `--import ${import.meta.resolve('tsx')} --import ${preload}`, CPU_PROF_DIR: profDir },

@@ -53,7 +53,7 @@ async function load(targets: RunningAirlock[], seconds: number, connections: num
 }
 
 export async function benchReplicas(url: string, seconds: number): Promise<ReplicaBench> {
-  const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
+  const upstream = await startTsChild('src/dev/demo-upstream.ts', { PORT: '0' });
   const db = await createScratchDatabase(url, 'airlock_bench');
   const dir = await mkdtemp(path.join(tmpdir(), 'airlock-bench-replicas-'));
   const base = (extra: Partial<AirlockOptions>): AirlockOptions => ({

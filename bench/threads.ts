@@ -12,7 +12,7 @@ const seconds = Number(process.argv[2] ?? 6);
 const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
 
 async function main(): Promise<void> {
-  const upstream = await startTsChild('examples/quickstart/demo-upstream.ts', { PORT: '0' });
+  const upstream = await startTsChild('src/dev/demo-upstream.ts', { PORT: '0' });
   const gw = await startAirlockTarget(upstream.url);
   const spec = { url: gw.url, body, headers: gw.headers, pid: gw.pid };
   await runLoad({ ...spec, seconds: 2 });

@@ -1,7 +1,8 @@
 // The control plane: health, metrics, and the /api/v1 routes. Every API call is identified,
 // decided by the bundle as an `admin.*` action on `Airlock::"control-plane"`, and audited,
-// exactly like a data-plane request; only /healthz, /readyz and /metrics are open, because
-// probes and scrapers carry no identity and these answers reveal no state worth guarding.
+// exactly like a data-plane request; only /healthz, /readyz, /metrics, the API description and
+// the approval page's HTML are open, because probes, scrapers and tools carry no identity and
+// these answers reveal no state worth guarding.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { decisionRecord, outcomeRecord } from '../audit/records.js';
@@ -20,6 +21,8 @@ import { clientIpOf, type ClientAddress } from '../lib/client-ip.js';
 import type { Principal } from '../model/principal.js';
 import { decideDelegated } from '../pipeline/delegation.js';
 import type { AnonymousTraffic } from '../pipeline/anonymous-traffic.js';
+import { OPENAPI_PATH, openApiDocument, openEndpoints } from './api/openapi.js';
+import { negotiateFormat } from './exposition.js';
 import { actionLabel } from './metric-labels.js';
 import { objectRequest, scopedDecision, type RouteObject } from './object-scope.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -55,12 +58,13 @@ export interface ControlPlaneDeps {
 
 export function createControlPlane(deps: ControlPlaneDeps) {
   const clientIpOfReq = deps.clientIp ?? clientIpOf;
+  const description = openApiDocument(deps.routes, openEndpoints({ jwks: deps.jwks !== undefined, integrations: Object.keys(deps.integrations ?? {}) }));
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     res.setHeader('airlock-request-id', requestId);
     const url = new URL(req.url ?? '/', 'http://control-plane');
     try {
-      if (await openEndpoint(url.pathname, res)) return;
+      if (await openEndpoint(url.pathname, req, res)) return;
       const integration = req.method === 'POST' ? deps.integrations?.[url.pathname] : undefined;
       if (integration) {
         const raw = await readBody(req, 1024 * 1024);
@@ -75,7 +79,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     }
   };
 
-  async function openEndpoint(pathname: string, res: ServerResponse): Promise<boolean> {
+  async function openEndpoint(pathname: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     if (pathname === '/healthz') return send(res, { status: 200, json: { status: 'ok' } });
     if (pathname === '/readyz') {
       const ready = await deps.ready();
@@ -85,8 +89,10 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       return send(res, { status: 200, text: approvalPage(), contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS });
     }
     if (pathname === '/.well-known/jwks.json' && deps.jwks) return send(res, { status: 200, json: deps.jwks() });
+    if (pathname === OPENAPI_PATH) return send(res, { status: 200, json: description });
     if (pathname === '/metrics') {
-      return send(res, { status: 200, text: await deps.metrics.exposition(), contentType: deps.metrics.contentType });
+      const format = negotiateFormat(req.headers.accept);
+      return send(res, { status: 200, text: await deps.metrics.exposition(format), contentType: deps.metrics.contentType(format), headers: { vary: 'Accept' } });
     }
     return false;
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Histogram, Registry } from 'prom-client';
+import { render } from './exposition.js';
 import { LatencyHistogram, RequestCounter } from './request-instruments.js';
 
 describe('request instruments', () => {
@@ -13,7 +14,7 @@ describe('request instruments', () => {
       reference.observe({ resource: r }, v);
       ours.observe(v, [r]);
     }
-    assert.equal(ours.render(), (await registry.metrics()).trim());
+    assert.equal(render([ours.family()], 'prometheus'), await registry.metrics());
   });
 
   it('count by label set and escape label values', () => {
@@ -22,7 +23,8 @@ describe('request instruments', () => {
     c.inc(['llm', 'allow']);
     c.inc(['we"ird\\', 'deny']);
     assert.equal(c.value(['llm', 'allow']), 2);
-    assert.match(c.render(), /^requests_total\{resource="llm",decision="allow"\} 2$/m);
-    assert.match(c.render(), /^requests_total\{resource="we\\"ird\\\\",decision="deny"\} 1$/m);
+    const text = render([c.family()], 'prometheus');
+    assert.match(text, /^requests_total\{resource="llm",decision="allow"\} 2$/m);
+    assert.match(text, /^requests_total\{resource="we\\"ird\\\\",decision="deny"\} 1$/m);
   });
 });

@@ -1,5 +1,8 @@
 // Control-plane routes as data: each names the `admin.*` action the bundle decides before the
-// handler runs, so no route can be added without a policy decision in front of it.
+// handler runs, so no route can be added without a policy decision in front of it, and carries its
+// documentation, so none can be added without its entry in /api/v1/openapi.json.
+import type { z } from 'zod';
+import type { JsonSchema } from './api/openapi-schemas.js';
 import type { Decision } from '../model/decision.js';
 import type { CedarRecord, EntityRef } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
@@ -37,6 +40,26 @@ export interface RouteTarget {
   readonly fields?: Readonly<Record<string, unknown>>;
 }
 
+export interface ResponseDoc {
+  readonly description: string;
+  readonly schema?: JsonSchema;
+  /** The media type of a text body. */
+  readonly text?: string;
+  /** Response headers worth knowing, by name: their description. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What /api/v1/openapi.json says of a route. Path parameters come from the pattern. */
+export interface RouteDoc {
+  readonly summary: string;
+  readonly description?: string;
+  readonly query?: Readonly<Record<string, { readonly description: string; readonly schema: JsonSchema; readonly required?: boolean }>>;
+  /** The JSON body, as the route validates it. */
+  readonly body?: z.ZodType;
+  /** Answers other than problems, by status: a JSON body's schema, or a text body's media type. */
+  readonly responses: Readonly<Record<number, ResponseDoc>>;
+}
+
 export interface Route {
   readonly method: 'GET' | 'POST';
   /** `/api/v1/approvals/:id` */
@@ -57,6 +80,7 @@ export interface Route {
   /** The handler takes `approval_required` decisions itself (by opening an approval). */
   readonly handlesApproval?: boolean;
   readonly handler: (ctx: RouteContext) => Promise<RouteResult>;
+  readonly doc: RouteDoc;
 }
 
 export interface MatchedRoute {

@@ -2,8 +2,8 @@
 // of seq i), its verification, and the key an auditor checks checkpoints with.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { Command } from 'commander';
-import { loadOrCreateSigningKey, publicKeyPem } from '../audit/log/index.js';
+import { Option, type Command } from 'commander';
+import { loadOrCreateSigningKey, publicKeyPem, verifierKey } from '../audit/log/index.js';
 import { resolveFrom } from '../config/load.js';
 import { verifyCommand, type VerifyOptions } from './audit-verify.js';
 import { loadConfigOrExit, withConfigOption, withStore } from './shared.js';
@@ -41,10 +41,15 @@ export function registerAuditCommands(program: Command): void {
     .action(async (opts: VerifyOptions) => verifyCommand(opts));
 
   withConfigOption(audit.command('public-key'))
-    .description('print the public key that checkpoints are signed with (PEM)')
-    .action(async (opts: { config: string }) => {
+    .description('print the public key that checkpoints are signed with')
+    .addOption(
+      new Option('--format <format>', 'pem, or vkey: the C2SP/sumdb verifier key <origin>+<key id>+<base64> that Go\'s note package and witnesses take')
+        .choices(['pem', 'vkey'])
+        .default('pem'),
+    )
+    .action(async (opts: { config: string; format: 'pem' | 'vkey' }) => {
       const loaded = await loadConfigOrExit(opts.config);
       const key = await loadOrCreateSigningKey(resolveFrom(loaded, loaded.config.audit.signing_key_file));
-      process.stdout.write(publicKeyPem(key.publicKey));
+      process.stdout.write(opts.format === 'vkey' ? `${verifierKey(loaded.config.audit.origin, key.publicKey)}\n` : publicKeyPem(key.publicKey));
     });
 }

@@ -7,8 +7,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_DEV_DIR, DEV_ISSUER, devJwks, signDevToken } from '../identify/dev-keys.js';
 import { parseDuration } from './shared.js';
 
-
-/** `90`, `90s`, `15m`, `1h`, `7d` -> seconds. */
 /** `--ttl` in seconds, through the CLI's one duration parser. */
 export function parseTtl(text: string): number {
   try {
@@ -51,6 +49,15 @@ export function registerDevCommands(program: Command): void {
         ...(opts.act ? { act: opts.act } : {}),
       });
       process.stdout.write(token + '\n');
+    });
+
+  dev
+    .command('quickstart')
+    .description('run the quick start: a demo model server and the gateway on examples/quickstart/ (npm start)')
+    .action(async () => {
+      warn();
+      const { runQuickstart } = await import('../dev/quickstart.js');
+      await runQuickstart();
     });
 
   dev

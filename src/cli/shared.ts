@@ -1,9 +1,11 @@
 // What several commands share: the --config option, loading it with one line per problem, and
-// opening the store it names.
+// opening the store it names. The config schema and the store drivers are imported when a command
+// uses them, not when this module loads: commands that only print or call the control plane start
+// without them.
 import type { Command } from 'commander';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { AirlockError } from '../lib/errors.js';
-import { openStore, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 
 export const DEFAULT_CONFIG = './airlock.yaml';
 
@@ -13,6 +15,7 @@ export function withConfigOption(cmd: Command): Command {
 
 /** Loads the config or prints its problems (one line each) and exits 2. */
 export async function loadConfigOrExit(file: string): Promise<LoadedConfig> {
+  const { loadConfig } = await import('../config/load.js');
   try {
     return await loadConfig(file);
   } catch (err) {
@@ -26,6 +29,7 @@ export async function loadConfigOrExit(file: string): Promise<LoadedConfig> {
 
 export async function withStore<T>(configFile: string, fn: (store: Store, loaded: LoadedConfig) => Promise<T>): Promise<T> {
   const loaded = await loadConfigOrExit(configFile);
+  const { openStore } = await import('../store/index.js');
   const store = await openStore(loaded.config.store, loaded.baseDir);
   try {
     return await fn(store, loaded);

@@ -1,11 +1,7 @@
 // Assembles one gateway process from a validated config: store, audit writer, identity, policy,
 // resources, and the two listeners. `close()` drains in the order that loses nothing: stop
 // accepting, let in-flight requests finish, flush the audit queue, then close the store.
-import { approvalRoutes } from '../admin/api/approval-routes.js';
-import { auditRoutes } from '../admin/api/audit-routes.js';
-import { gateRoutes } from '../admin/api/gate-routes.js';
-import { grantRoutes } from '../admin/api/grant-routes.js';
-import { pinRoutes } from '../admin/api/pin-routes.js';
+import { apiRoutes } from '../admin/api/index.js';
 import { ToolPins } from '../proxies/mcp/pins/tool-pins.js';
 import type { Notifier } from '../approvals/channels/index.js';
 import { createControlPlane } from '../admin/control-plane.js';
@@ -37,7 +33,6 @@ import { IdentityAssertions } from '../identify/assertion.js';
 import { OtlpExporter } from '../telemetry/otlp-exporter.js';
 import { AccessMap } from '../lineage/access-map.js';
 import { AlertEngine } from '../alerts/engine.js';
-import { lineageRoutes } from '../admin/api/lineage-routes.js';
 import { RequestTrace } from '../telemetry/tracer.js';
 
 export interface RunningGateway {
@@ -188,14 +183,18 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     clientIp,
     anonymous,
     jwks: assertions && (() => assertions.jwks()),
-    routes: [
-      ...auditRoutes(store.audit, checkpointer),
-      ...approvalRoutes(workflow.approvals),
-      ...grantRoutes(workflow.grants),
-      ...gateRoutes(workflow.approvals, () => consoleUrl, accessMap),
-      ...lineageRoutes({ map: accessMap, audit, signingKey: signingKey.privateKey, now }),
-      ...pinRoutes(pins),
-    ],
+    routes: apiRoutes({
+      auditStore: store.audit,
+      checkpointer,
+      approvals: workflow.approvals,
+      grants: workflow.grants,
+      consoleUrl: () => consoleUrl,
+      accessMap,
+      audit,
+      signingKey: signingKey.privateKey,
+      now,
+      pins,
+    }),
     integrations: {
       [SLACK_INTERACTIONS_PATH]: slackInteractions({
         channels: slackChannels(config.approvals.notify),

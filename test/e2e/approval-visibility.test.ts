@@ -4,7 +4,7 @@
 // may only hold so many open approvals; query strings never reach an approval.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
+import { startDemoUpstream } from '../../src/dev/demo-upstream.js';
 import { runCli, startAirlock, type RunningAirlock } from '../support/airlock-process.js';
 
 let airlock: RunningAirlock;

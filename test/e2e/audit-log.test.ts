@@ -1,6 +1,7 @@
 // The verifiable audit log from the outside: checkpoints checked with the public key alone, RFC
 // 9162 proofs checked with an independent verifier, and every kind of tampering caught by
 // `airlock audit verify`, online and offline.
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -42,6 +43,29 @@ describe('checkpoints and proofs', () => {
     const cp = openCheckpoint(note, pem, ORIGIN);
     assert.equal(cp.origin, ORIGIN);
     assert.ok(cp.size >= 21);
+  });
+
+  it('prints a C2SP verifier key (vkey) that checks the served checkpoint as Go\'s note package would', async () => {
+    const note = await (await api('/api/v1/audit/checkpoint')).text();
+    const vkey = (await runCli(['audit', 'public-key', '--format', 'vkey', '--config', airlock.configFile])).stdout.trim();
+    // Parsed as sumdb/note's NewVerifier does: name+hash+base64(type || key), hash = the key id;
+    // only the first two '+' separate (base64 has '+' of its own).
+    const [name, hash] = vkey.split('+', 2) as [string, string];
+    const data = vkey.slice(name.length + hash.length + 2);
+    assert.equal(name, ORIGIN);
+    const keyData = Buffer.from(data, 'base64');
+    assert.equal(keyData[0], 0x01, 'Ed25519 signature type');
+    const raw = keyData.subarray(1);
+    const id = createHash('sha256').update(`${name}\n`).update(Buffer.from([0x01])).update(raw).digest().subarray(0, 4);
+    assert.equal(hash, id.toString('hex'));
+    const text = note.slice(0, note.lastIndexOf('\n\n') + 1);
+    const line = note.split('\n').find((l) => l.startsWith(`\u2014 ${name} `))!;
+    const sig = Buffer.from(line.split(' ')[2]!, 'base64');
+    assert.deepEqual(sig.subarray(0, 4), id);
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+    assert.ok(verify(null, Buffer.from(text), key, sig.subarray(4)), 'the checkpoint signature verifies with the vkey');
+    const pem = (await runCli(['audit', 'public-key', '--config', airlock.configFile])).stdout;
+    assert.deepEqual(createPublicKey(pem).export({ format: 'jwk' }).x, raw.toString('base64url'));
   });
 
   it('serves inclusion proofs that an independent RFC 9162 verifier accepts', async () => {

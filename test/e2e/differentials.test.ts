@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { IncomingMessage } from 'node:http';
-import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
+import { startDemoUpstream } from '../../src/dev/demo-upstream.js';
 import { startAirlock, type RunningAirlock } from '../support/airlock-process.js';
 
 const curl = promisify(execFile);

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
+import { startDemoUpstream } from '../../src/dev/demo-upstream.js';
 import { startAirlock, type RunningAirlock } from '../support/airlock-process.js';
 
 const POLICIES = {

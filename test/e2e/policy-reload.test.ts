@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
+import { startDemoUpstream } from '../../src/dev/demo-upstream.js';
 import { runCli, startAirlock, type RunningAirlock } from '../support/airlock-process.js';
 
 let upstream: Awaited<ReturnType<typeof startDemoUpstream>>;

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
+import { startDemoUpstream } from '../../src/dev/demo-upstream.js';
 import { createScratchDatabase } from '../../src/store/postgres/scratch-database.js';
 import { runCli, startAirlock } from '../support/airlock-process.js';
 

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
+import { startDemoUpstream } from '../../src/dev/demo-upstream.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../src/store/postgres/scratch-database.js';
 import { runCli, startAirlock, type AirlockOptions, type RunningAirlock } from '../support/airlock-process.js';
 import { tempDir } from '../../src/lib/test-temp-dir.js';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
+import { startDemoUpstream } from '../../src/dev/demo-upstream.js';
 import { runCli, startAirlock } from '../support/airlock-process.js';
 import { tempDir } from '../../src/lib/test-temp-dir.js';
 

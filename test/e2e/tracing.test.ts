@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startDemoUpstream } from '../../examples/quickstart/demo-upstream.js';
+import { startDemoUpstream } from '../../src/dev/demo-upstream.js';
 import { waitFor } from '../../src/lib/test-wait.js';
 import { startAirlock, type RunningAirlock } from '../support/airlock-process.js';
 

@@ -1,6 +1,7 @@
 // Starts a real `airlock serve` process on a throwaway directory (config, policies, store, dev
 // keys) for end-to-end tests, and mints development tokens for it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,22 @@ import { tempDir } from '../../src/lib/test-temp-dir.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const AIRLOCK_BIN = path.join(REPO, 'bin/airlock.js');
+
+/** The newest modification time of the shipped sources under `dir` (tests excluded). */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+// bin/airlock.js runs the compiled dist/. `npm test` builds first; a test file run on its own after
+// an edit would otherwise start yesterday's gateway, so build when a source is newer than dist/.
+const built = statSync(path.join(REPO, 'dist/cli/main.js'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+if (newestSource(path.join(REPO, 'src')) > built) execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO, stdio: 'inherit' });
 
 export interface AirlockOptions {
   /** File name → Cedar text (or any bundle file: entities.json, schema.cedarschema, tests/x.yaml). */

@@ -8,7 +8,8 @@ import { AirlockError } from '../../lib/errors.js';
 import type { Route, RouteContext } from '../routes.js';
 import type { RouteObject } from '../object-scope.js';
 import { mapDefined } from '../../lib/map-defined.js';
-import { nextPageHeaders, pageRequest } from './paging.js';
+import { schemaRef } from './openapi-schemas.js';
+import { nextPageHeaders, PAGE_HEADERS, PAGE_QUERY, pageRequest } from './paging.js';
 import { parseBody } from './parse-body.js';
 
 const STATUSES = ['pending', 'approved', 'denied', 'expired', 'used'] as const;
@@ -31,6 +32,12 @@ export function approvalObject(a: Approval): RouteObject {
   };
 }
 
+const voteDoc = (choice: VoteChoice) => ({
+  summary: `Vote to ${choice}: by a member of an approving group who is not the requester; a second vote by the same approver does not count`,
+  body: voteBody,
+  responses: { 200: { description: 'The approval after the vote', schema: schemaRef('Approval') } },
+});
+
 export function approvalRoutes(approvals: ApprovalService): Route[] {
   const object = { name: 'approval', load: async (p: Readonly<Record<string, string>>) => mapDefined(await approvals.get(p.id!), approvalObject) };
   const vote = (choice: VoteChoice) => async ({ principal, params, body }: RouteContext) => {
@@ -52,6 +59,12 @@ export function approvalRoutes(approvals: ApprovalService): Route[] {
         const items = page.items.filter((a) => visible(approvalObject(a)));
         return { status: 200, json: items, headers: nextPageHeaders('/api/v1/approvals', query, page.next) };
       },
+      doc: {
+        summary: 'Approvals the caller may see, newest first',
+        description: 'Each entry is decided on `Approval::"<id>"`: the list holds only what the caller may read. The body stays an array; further pages are linked.',
+        query: { status: { description: 'Only approvals with this status', schema: { enum: [...STATUSES] } }, ...PAGE_QUERY },
+        responses: { 200: { description: 'Approvals', schema: { type: 'array', items: schemaRef('Approval') }, headers: PAGE_HEADERS } },
+      },
     },
     {
       method: 'GET',
@@ -63,8 +76,9 @@ export function approvalRoutes(approvals: ApprovalService): Route[] {
         if (!approval) throw new AirlockError('not_found', `no approval ${params.id}`);
         return { status: 200, json: approval };
       },
+      doc: { summary: 'One approval (404 also when the caller may not see it)', responses: { 200: { description: 'The approval', schema: schemaRef('Approval') } } },
     },
-    { method: 'POST', pattern: '/api/v1/approvals/:id/approve', action: 'admin.approve', object, handler: vote('approve') },
-    { method: 'POST', pattern: '/api/v1/approvals/:id/deny', action: 'admin.deny', object, handler: vote('deny') },
+    { method: 'POST', pattern: '/api/v1/approvals/:id/approve', action: 'admin.approve', object, handler: vote('approve'), doc: voteDoc('approve') },
+    { method: 'POST', pattern: '/api/v1/approvals/:id/deny', action: 'admin.deny', object, handler: vote('deny'), doc: voteDoc('deny') },
   ];
 }

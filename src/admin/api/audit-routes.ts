@@ -4,6 +4,7 @@ import { consistencyProof, inclusionProof, rootAt, type NodeReader } from '../..
 import { AirlockError } from '../../lib/errors.js';
 import type { AuditStore } from '../../store/ports.js';
 import type { Route } from '../routes.js';
+import { schemaRef } from './openapi-schemas.js';
 
 const MAX_LIMIT = 10_000;
 
@@ -42,6 +43,14 @@ export function auditRoutes(store: AuditStore, checkpointer: Checkpointer): Rout
         const records = await store.readAudit(after, limit);
         return { status: 200, json: records.map((r) => JSON.parse(r.line) as unknown) };
       },
+      doc: {
+        summary: 'Audit records with seq > after, in order',
+        query: {
+          after: { description: 'Records after this seq (-1, the default, starts at the top)', schema: { type: 'integer', minimum: -1 } },
+          limit: { description: `How many at most (1 to ${MAX_LIMIT}, default 1000)`, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT } },
+        },
+        responses: { 200: { description: 'Records', schema: { type: 'array', items: schemaRef('AuditRecord') } } },
+      },
     },
     {
       method: 'GET',
@@ -52,6 +61,7 @@ export function auditRoutes(store: AuditStore, checkpointer: Checkpointer): Rout
         const latest = await store.latestCheckpoint();
         return { status: 200, text: latest?.note ?? '', contentType: 'text/plain; charset=utf-8' };
       },
+      doc: { summary: 'The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)', responses: { 200: { description: 'The checkpoint', text: 'text/plain' } } },
     },
     {
       method: 'GET',
@@ -67,6 +77,14 @@ export function auditRoutes(store: AuditStore, checkpointer: Checkpointer): Rout
         ]);
         return { status: 200, json: { seq, size, leaf_hash: b64(leaf[0]!), root: b64(root), proof: proof.map(b64) } };
       },
+      doc: {
+        summary: 'RFC 9162 inclusion proof of record seq in the tree of the given size',
+        query: {
+          seq: { description: 'The record', schema: { type: 'integer', minimum: 0 }, required: true },
+          size: { description: 'The tree size (default: the log as it is now)', schema: { type: 'integer', minimum: 1 } },
+        },
+        responses: { 200: { description: 'The proof (base64 hashes)', schema: schemaRef('InclusionProof') } },
+      },
     },
     {
       method: 'GET',
@@ -81,6 +99,14 @@ export function auditRoutes(store: AuditStore, checkpointer: Checkpointer): Rout
           rootAt(to, reader, current),
         ]);
         return { status: 200, json: { from, to, old_root: b64(oldRoot), root: b64(root), proof: proof.map(b64) } };
+      },
+      doc: {
+        summary: 'RFC 9162 consistency proof between two tree sizes',
+        query: {
+          from: { description: 'The older size', schema: { type: 'integer', minimum: 1 }, required: true },
+          to: { description: 'The newer size (default: the log as it is now)', schema: { type: 'integer', minimum: 1 } },
+        },
+        responses: { 200: { description: 'The proof (base64 hashes)', schema: schemaRef('ConsistencyProof') } },
       },
     },
   ];

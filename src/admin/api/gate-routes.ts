@@ -13,6 +13,7 @@ import { isRunId, RUN_ID_RULE } from '../../model/run-id.js';
 import { AirlockError } from '../../lib/errors.js';
 import { formatEntity, parseEntity, type CedarRecord } from '../../model/entity.js';
 import type { Route, RouteContext } from '../routes.js';
+import { schemaRef } from './openapi-schemas.js';
 import { parseBody } from './parse-body.js';
 
 const cedarJson: z.ZodType<unknown> = z.lazy(() =>
@@ -102,6 +103,15 @@ export function gateRoutes(approvals: ApprovalService, consoleUrl: () => string,
       },
       handlesApproval: true,
       handler,
+      doc: {
+        summary: 'A decision on a pipeline step: decided as `gate` on the control plane, then as the step\'s action on its resource',
+        description: 'When the step needs an approval one is opened (202); asking again with `approval_id` answers allow once it is approved.',
+        body: gateBody,
+        responses: {
+          200: { description: 'Allowed', schema: schemaRef('GateAnswer') },
+          202: { description: 'Waiting for an approval', schema: schemaRef('GateAnswer') },
+        },
+      },
     },
   ];
 }

@@ -6,7 +6,8 @@ import type { Route } from '../routes.js';
 import type { Grant } from '../../store/ports.js';
 import type { RouteObject } from '../object-scope.js';
 import { mapDefined } from '../../lib/map-defined.js';
-import { nextPageHeaders, pageRequest } from './paging.js';
+import { nextPageHeaders, PAGE_HEADERS, PAGE_QUERY, pageRequest } from './paging.js';
+import { schemaRef } from './openapi-schemas.js';
 import { parseBody } from './parse-body.js';
 
 const MAX_GRANT_SECONDS = 30 * 24 * 3600;
@@ -40,6 +41,17 @@ export function grantRoutes(grants: GrantService): Route[] {
           ? { status: 202, json: { ...grant, approval_id: approval.id, approval_status: approval.status } }
           : { status: 201, json: grant };
       },
+      doc: {
+        summary: 'Ask for membership of a group for a while: decided as `grant.request` on `Group::"<group>"`',
+        body: grantBody,
+        responses: {
+          201: { description: 'Granted at once', schema: schemaRef('Grant') },
+          202: {
+            description: 'Waiting for an approval',
+            schema: { allOf: [schemaRef('Grant'), { type: 'object', properties: { approval_id: { type: 'string' }, approval_status: { type: 'string' } } }] },
+          },
+        },
+      },
     },
     {
       method: 'GET',
@@ -50,6 +62,11 @@ export function grantRoutes(grants: GrantService): Route[] {
         const page = await grants.list(limit, before);
         return { status: 200, json: page.items.filter((g) => visible(grantObject(g))), headers: nextPageHeaders('/api/v1/grants', query, page.next) };
       },
+      doc: {
+        summary: 'Grants the caller may see, newest first (each decided on `Grant::"<id>"`)',
+        query: PAGE_QUERY,
+        responses: { 200: { description: 'Grants', schema: { type: 'array', items: schemaRef('Grant') }, headers: PAGE_HEADERS } },
+      },
     },
     {
       method: 'POST',
@@ -59,6 +76,7 @@ export function grantRoutes(grants: GrantService): Route[] {
       async handler({ principal, params, requestId }) {
         return { status: 200, json: await grants.revoke(params.id!, principal, requestId) };
       },
+      doc: { summary: 'End a grant now (effective on the next request)', responses: { 200: { description: 'The revoked grant', schema: schemaRef('Grant') } } },
     },
   ];
 }

@@ -15,6 +15,7 @@ import { lineageOf } from '../../lineage/lineage.js';
 import { formatEntity, parseEntity } from '../../model/entity.js';
 import { principalUid } from '../../model/principal.js';
 import type { Route } from '../routes.js';
+import { schemaRef } from './openapi-schemas.js';
 import { parseBody } from './parse-body.js';
 
 const entity = z.string().max(1024).refine((s) => parseEntity(s) !== undefined, { message: 'must be an entity like Model::"fraud/v3"' });
@@ -66,6 +67,15 @@ export function lineageRoutes(deps: LineageRouteDeps): Route[] {
         const view = deps.map.graph.view({ since: sinceOf(query, deps.now()), principal: entityParam(query, 'principal'), type });
         return { status: 200, json: { ...view, position: deps.map.position } };
       },
+      doc: {
+        summary: 'The access map: who touched which model, dataset and tool',
+        query: {
+          since: { description: 'Only accesses since this ISO time, or this long ago (24h)', schema: { type: 'string' } },
+          principal: { description: 'Only this principal, e.g. User::"alice"', schema: { type: 'string' } },
+          type: { description: 'Only nodes of this entity type', schema: { type: 'string' } },
+        },
+        responses: { 200: { description: 'Nodes and edges', schema: schemaRef('Graph') } },
+      },
     },
     {
       method: 'GET',
@@ -80,6 +90,11 @@ export function lineageRoutes(deps: LineageRouteDeps): Route[] {
         const nodes = [...ids].map((id) => deps.map.graph.getNode(id) ?? { id, type: id.slice(0, id.indexOf('::')), attributes: {} });
         return { status: 200, json: { model, nodes, edges: l.edges, sensitivities: l.sensitivities, attestations: deps.map.latestResults(model) } };
       },
+      doc: {
+        summary: 'A model\'s lineage: its runs and the datasets they read',
+        query: { model: { description: 'The model, e.g. Model::"fraud/v3"', schema: { type: 'string' }, required: true } },
+        responses: { 200: { description: 'The lineage', schema: schemaRef('Lineage') } },
+      },
     },
     {
       method: 'POST',
@@ -89,6 +104,15 @@ export function lineageRoutes(deps: LineageRouteDeps): Route[] {
         const started = performance.now();
         await deps.map.rebuild();
         return { status: 200, json: { position: deps.map.position, ...deps.map.graph.size, seconds: (performance.now() - started) / 1000 } };
+      },
+      doc: {
+        summary: 'Fold the whole audit log into the access map again',
+        responses: {
+          200: {
+            description: 'The rebuilt map\'s size',
+            schema: { type: 'object', properties: { position: { type: 'integer' }, nodes: { type: 'integer' }, edges: { type: 'integer' }, seconds: { type: 'number' } } },
+          },
+        },
       },
     },
     {
@@ -115,6 +139,11 @@ export function lineageRoutes(deps: LineageRouteDeps): Route[] {
         await deps.audit.append({ kind: 'attestation', time, request_id: requestId, subject, predicate: body.predicate, result: body.result, attester: principalUid(principal), envelope });
         return { status: 201, json: envelope };
       },
+      doc: {
+        summary: 'Attest that a subject passed or failed a check: decided as `attest` on the subject; a signed in-toto statement',
+        body: attestBody,
+        responses: { 201: { description: 'The DSSE envelope', schema: schemaRef('DsseEnvelope') } },
+      },
     },
     {
       method: 'GET',
@@ -125,6 +154,11 @@ export function lineageRoutes(deps: LineageRouteDeps): Route[] {
         if (!subject) throw new AirlockError('bad_request', '"subject" is required, e.g. ?subject=Model::"fraud/v3"');
         await deps.map.catchUp();
         return { status: 200, json: deps.map.attestationsFor(subject).map((a) => a.envelope) };
+      },
+      doc: {
+        summary: 'A subject\'s attestations',
+        query: { subject: { description: 'The subject, e.g. Model::"fraud/v3"', schema: { type: 'string' }, required: true } },
+        responses: { 200: { description: 'DSSE envelopes', schema: { type: 'array', items: schemaRef('DsseEnvelope') } } },
       },
     },
   ];

@@ -22,6 +22,13 @@ export function pageRequest(query: URLSearchParams): PageRequest {
   return { limit, before };
 }
 
+/** The paging parameters and answer header, as /api/v1/openapi.json describes them. */
+export const PAGE_QUERY = {
+  limit: { description: `How many items at most (1 to ${MAX_LIMIT}, default ${DEFAULT_LIMIT})`, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT } },
+  cursor: { description: 'Where the page starts: from the previous answer\'s `Link: <...>; rel="next"`', schema: { type: 'string' } },
+} as const;
+export const PAGE_HEADERS = { Link: 'The next page, `<url>; rel="next"` (RFC 8288), when there is one' } as const;
+
 /** The `Link` header for the page after this one, if there is one. */
 export function nextPageHeaders(path: string, query: URLSearchParams, next: number | undefined): Record<string, string> | undefined {
   if (next === undefined) return undefined;

@@ -17,6 +17,11 @@ export function pinRoutes(pins: ToolPins): Route[] {
       method: 'GET',
       pattern: '/api/v1/mcp/pins',
       action: 'admin.pins.read',
+      doc: {
+        summary: 'The tool pins of MCP servers: trusted digests and changed definitions waiting for review',
+        query: { resource: { description: 'only this mcp resource', schema: { type: 'string' } } },
+        responses: { 200: { description: 'Tool pins', schema: { type: 'array', items: { type: 'object' } } } },
+      },
       async handler({ query }) {
         return { status: 200, json: await pins.list(query.get('resource') ?? undefined) };
       },
@@ -26,6 +31,11 @@ export function pinRoutes(pins: ToolPins): Route[] {
       pattern: '/api/v1/mcp/pins/:resource/:tool/accept',
       action: 'admin.pins.accept',
       target: (params) => ({ resource: { type: 'Tool', id: `${params['resource']}/${params['tool']}` }, resourceName: params['resource']! }),
+      doc: {
+        summary: 'Trust the changed definition of a tool: decided as `admin.pins.accept` on `Tool::"<resource>/<tool>"`',
+        body: acceptBody,
+        responses: { 200: { description: 'The accepted pin', schema: { type: 'object' } } },
+      },
       async handler({ params, body, principal }) {
         const { digest } = parseBody(acceptBody, body);
         return { status: 200, json: await pins.accept(params['resource']!, params['tool']!, digest, principalUid(principal)) };

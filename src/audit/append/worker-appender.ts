@@ -16,6 +16,13 @@ interface Pending {
   reject(err: unknown): void;
 }
 
+/**
+ * The worker's entry: the compiled worker-main.js beside this file, or, when the gateway runs from
+ * its TypeScript sources (tests, `tsx`), a boot file that registers the TypeScript loader first,
+ * since a worker thread does not inherit the main thread's loader.
+ */
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-boot.mjs' : './worker-main.js', import.meta.url);
+
 export function workerAppender(url: string, baseDir: string): BatchAppender {
   let worker: Worker | undefined;
   let nextId = 0;
@@ -29,7 +36,7 @@ export function workerAppender(url: string, baseDir: string): BatchAppender {
   const start = (): Worker => {
     // Preloads meant for the main thread (profilers, loaders in execArgv or NODE_OPTIONS) stay there.
     const { NODE_OPTIONS: _ignored, ...env } = process.env;
-    const w = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { url, baseDir }, execArgv: [], env });
+    const w = new Worker(WORKER_ENTRY, { workerData: { url, baseDir }, execArgv: [], env });
     w.on('message', (reply: Reply) => {
       if (reply.id === -1) return failAll(`audit store: ${reply.error}`);
       const p = pending.get(reply.id);

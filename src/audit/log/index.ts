@@ -23,7 +23,7 @@ export {
   type NodeReader,
 } from './proofs.js';
 export { verifyConsistency, verifyInclusion } from './verify-proofs.js';
-export { keyId, openNote, parseNote, signNote, type Note, type NoteSignature } from './signed-note.js';
+export { keyId, openNote, parseNote, signNote, verifierKey, type Note, type NoteSignature } from './signed-note.js';
 export {
   checkpointBody,
   parseCheckpoint,

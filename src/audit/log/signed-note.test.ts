@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { keyId, openNote, parseNote, rawPublicKey, signNote } from './signed-note.js';
+import { keyId, openNote, parseNote, rawPublicKey, signNote, verifierKey } from './signed-note.js';
 
 // The sumdb/note package's example: signer key "PRIVATE+KEY+PeterNeumann+c74f20a3+<0x01 || seed>",
 // verifier key "PeterNeumann+c74f20a3+<0x01 || public key>", and the note it signs.
@@ -21,6 +21,12 @@ describe('signed note', () => {
   it('computes the key id SHA-256(name || 0x0A || 0x01 || key)[:4] of the Go reference', () => {
     assert.deepEqual(rawPublicKey(goPublic), GO_PUBLIC);
     assert.equal(keyId('PeterNeumann', goPublic).toString('hex'), 'c74f20a3');
+  });
+
+  it('writes the verifier key of the Go reference, name+hash+base64(0x01 || key)', () => {
+    assert.equal(verifierKey('PeterNeumann', goPublic), 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW');
+    assert.equal(verifierKey('PeterNeumann', goPrivate), verifierKey('PeterNeumann', goPublic));
+    assert.throws(() => verifierKey('Peter Neumann', goPublic), /must be non-empty, without spaces/);
   });
 
   it('signs exactly as the Go reference does, and opens its note', () => {

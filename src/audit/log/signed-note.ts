@@ -43,6 +43,16 @@ export function keyId(name: string, key: KeyObject): Buffer {
   return h.update(rawPublicKey(key)).digest().subarray(0, 4);
 }
 
+/**
+ * The verifier key of `name` and `key` in the C2SP/sumdb form `<name>+<hex key id>+<base64(0x01 ||
+ * key)>`, as Go's golang.org/x/mod/sumdb/note and transparency-log witnesses take it.
+ */
+export function verifierKey(name: string, key: KeyObject): string {
+  assertKeyName(name);
+  const data = Buffer.concat([Buffer.from([ED25519_TYPE]), rawPublicKey(key)]).toString('base64');
+  return `${name}+${keyId(name, key).toString('hex')}+${data}`;
+}
+
 /** Signs `text` (non-empty, newline-terminated, no blank line) as `name`. */
 export function signNote(text: string, name: string, privateKey: KeyObject): string {
   assertKeyName(name);
