@@ -1,8 +1,10 @@
 // API keys on PostgreSQL. Only hashes are stored; each change bumps the `keys` counter in the
 // same statement (a data-modifying CTE is one atomic statement), so caches on every replica can
-// compare one number instead of reloading the table.
+// compare one number instead of reloading the table. A change's audit records are appended in its
+// transaction.
 import type { ApiKeyRecord, KeyStore } from '../ports.js';
 import type { Db } from './pool.js';
+import { recordedChange } from './recorded-change.js';
 
 interface KeyRow {
   id: string;
@@ -26,14 +28,17 @@ const toRecord = (r: KeyRow): ApiKeyRecord => ({
 
 export function pgKeyStore(db: Db): KeyStore {
   return {
-    async insertKey(k) {
-      await db.query(
-        `WITH k AS (
-           INSERT INTO api_keys(id, agent, groups, hash, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         )
-         UPDATE counters SET value = value + 1 WHERE name = 'keys'`,
-        [k.id, k.agent, JSON.stringify(k.groups), k.hash, k.createdAt, k.expiresAt, k.revokedAt],
-      );
+    async insertKey(k, records) {
+      await recordedChange(db, records && (() => records), async (q) => {
+        await q.query(
+          `WITH k AS (
+             INSERT INTO api_keys(id, agent, groups, hash, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           )
+           UPDATE counters SET value = value + 1 WHERE name = 'keys'`,
+          [k.id, k.agent, JSON.stringify(k.groups), k.hash, k.createdAt, k.expiresAt, k.revokedAt],
+        );
+        return k;
+      });
     },
     async listKeys() {
       return (await db.query<KeyRow>(`SELECT * FROM api_keys ORDER BY created_at, id`)).rows.map(toRecord);
@@ -45,17 +50,20 @@ export function pgKeyStore(db: Db): KeyStore {
       );
       return rows.map(toRecord);
     },
-    async revokeAgentKeys(agent, now) {
-      const { rows } = await db.query<{ n: number }>(
-        `WITH r AS (
-           UPDATE api_keys SET revoked_at = $2 WHERE agent = $1 AND revoked_at IS NULL RETURNING 1
-         ), bump AS (
-           UPDATE counters SET value = value + 1 WHERE name = 'keys' AND EXISTS (SELECT 1 FROM r)
-         )
-         SELECT count(*) AS n FROM r`,
-        [agent, now],
-      );
-      return rows[0]!.n;
+    async revokeAgentKeys(agent, now, records) {
+      const revoked = await recordedChange(db, records, async (q) => {
+        const { rows } = await q.query<{ n: number }>(
+          `WITH r AS (
+             UPDATE api_keys SET revoked_at = $2 WHERE agent = $1 AND revoked_at IS NULL RETURNING 1
+           ), bump AS (
+             UPDATE counters SET value = value + 1 WHERE name = 'keys' AND EXISTS (SELECT 1 FROM r)
+           )
+           SELECT count(*) AS n FROM r`,
+          [agent, now],
+        );
+        return rows[0]!.n;
+      });
+      return revoked ?? 0;
     },
     async keysVersion() {
       const { rows } = await db.query<{ value: number }>(`SELECT value FROM counters WHERE name = 'keys'`);

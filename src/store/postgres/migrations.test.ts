@@ -21,7 +21,9 @@ describe('postgres migrations', () => {
       await client.connect();
       const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
       await client.end();
-      assert.deepEqual(rows.map((r) => r.version), [1, 2, 3]);
+      // Each version once, none skipped (however many there are by now).
+      assert.deepEqual(rows.map((r) => r.version), rows.map((_, i) => i + 1));
+      assert.ok(rows.length >= 5);
     } finally {
       await scratch.drop();
     }

@@ -84,6 +84,14 @@ const MIGRATIONS: readonly string[] = [
      tokens BIGINT NOT NULL,
      PRIMARY KEY (principal, day)
    );`,
+  // Each audit writer's last committed batch: a batch sent again is recognised, not appended twice.
+  `CREATE TABLE audit_batches (
+     writer TEXT PRIMARY KEY,
+     batch BIGINT NOT NULL,
+     first_seq BIGINT NOT NULL,
+     count INT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -68,6 +68,14 @@ const MIGRATIONS: readonly string[] = [
      tokens INTEGER NOT NULL,
      PRIMARY KEY (principal, day)
    ) WITHOUT ROWID;`,
+  // Each audit writer's last committed batch: a batch sent again is recognised, not appended twice.
+  `CREATE TABLE audit_batches (
+     writer TEXT PRIMARY KEY,
+     batch INTEGER NOT NULL,
+     first_seq INTEGER NOT NULL,
+     count INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
 ];
 
 /**
