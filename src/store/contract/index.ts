@@ -12,6 +12,7 @@ import { changesContract } from './changes.js';
 import { grantsContract } from './grants.js';
 import type { ContractOptions, StoreTest } from './harness.js';
 import { keysContract } from './keys.js';
+import { recordedChangesContract } from './recorded-changes.js';
 import { usageContract } from './usage.js';
 
 export type { ContractOptions } from './harness.js';
@@ -40,6 +41,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
     grantsContract(test);
     bundlesContract(test);
     usageContract(test);
+    recordedChangesContract(test);
     changesContract(test, options);
   });
 }
