@@ -1,10 +1,11 @@
 // `airlock keys create|list|revoke`: API keys for agents, written straight to the store. The key
-// is printed once and only its hash is kept; every change is an audit record.
+// is printed once and only its hash is kept; every change is an audit record, written in the
+// change's own transaction (no key exists or is revoked without one).
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { generateApiKey } from '../identify/index.js';
-import type { Store } from '../store/index.js';
+import type { AuditEntry } from '../store/ports.js';
 import { parseDuration, printTable, withConfigOption, withStore } from './shared.js';
 
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -13,8 +14,8 @@ function cliActor(): { type: string; id: string } {
   return { type: 'cli', id: userInfo().username };
 }
 
-async function recordChange(store: Store, entry: Record<string, unknown> & { kind: string }): Promise<void> {
-  await store.audit.appendAudit([{ ...entry, time: new Date().toISOString(), actor: cliActor() }]);
+function changeRecord(entry: Record<string, unknown> & { kind: string }): AuditEntry {
+  return { ...entry, time: new Date().toISOString(), actor: cliActor() };
 }
 
 export function registerKeysCommands(program: Command): void {
@@ -42,9 +43,10 @@ export function registerKeysCommands(program: Command): void {
       const { key, hash } = generateApiKey();
       const id = randomUUID();
       await withStore(opts.config, async (store) => {
-        await store.keys.insertKey({ id, agent: opts.agent, groups, hash, createdAt: now, expiresAt, revokedAt: null });
+        await store.keys.insertKey({ id, agent: opts.agent, groups, hash, createdAt: now, expiresAt, revokedAt: null }, [
+          changeRecord({ kind: 'key_created', key_id: id, agent: opts.agent, groups, expires_at: expiresAt && new Date(expiresAt).toISOString() }),
+        ]);
         await store.changes.publish('keys', opts.agent);
-        await recordChange(store, { kind: 'key_created', key_id: id, agent: opts.agent, groups, expires_at: expiresAt && new Date(expiresAt).toISOString() });
       });
       process.stderr.write(`Created key ${id} for Agent::"${opts.agent}". It is shown once; store it now.\n`);
       process.stdout.write(`${key}\n`);
@@ -72,14 +74,13 @@ export function registerKeysCommands(program: Command): void {
     .argument('<agent>', 'the agent name')
     .action(async (agent: string, opts: { config: string }) => {
       await withStore(opts.config, async (store) => {
-        const n = await store.keys.revokeAgentKeys(agent, Date.now());
+        const n = await store.keys.revokeAgentKeys(agent, Date.now(), (count) => [changeRecord({ kind: 'key_revoked', agent, count })]);
         if (n === 0) {
           process.stderr.write(`no active key for Agent::"${agent}"\n`);
           process.exitCode = 1;
           return;
         }
         await store.changes.publish('keys', agent);
-        await recordChange(store, { kind: 'key_revoked', agent, count: n });
         process.stdout.write(`revoked ${n} key(s) of Agent::"${agent}"\n`);
       });
     });
