@@ -58,6 +58,7 @@ export interface ApprovalServiceOptions {
   readonly ttlSeconds: number;
   /** Open approvals one principal may have at once (a flood by one caller cannot bury the rest); default 20. */
   readonly maxPendingPerPrincipal?: number;
+  /** For votes refused before they reach the store; every change's records go in its own transaction. */
   readonly audit: AuditWriter;
   readonly now?: () => number;
   readonly listeners?: readonly ApprovalListener[];
