@@ -187,7 +187,10 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     try {
       await audit({ requestId, time, surface: 'control', ...facts });
     } catch {
-      sendProblem(res, { code: 'audit_unavailable', detail: 'the audit log cannot be written', requestId });
+      const status = sendProblem(res, { code: 'audit_unavailable', detail: 'the audit log cannot be written', requestId });
+      // The decision record may still be committed (the writer sends its batch again until it is):
+      // the outcome says the route never ran, so the record never reads as done.
+      deps.audit.enqueue(outcomeRecord({ requestId, time: deps.now(), status, bytes: 0, latencyMs: performance.now() - started, error: 'audit_unavailable' }));
       return;
     }
     deps.metrics.controlPlane.inc({ action: actionLabel(route.action), decision: decision.effect });

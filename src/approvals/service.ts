@@ -1,14 +1,16 @@
 // Action-level approvals: opening one when a decision asks for it (one per repeated request),
 // votes under the rules that matter (an approver of an approving group, never the requester, one
 // vote each, N distinct approvals, any deny ends it), single use bound to the exact request, and
-// expiry. Every step is an audit record linked by approval_id; channels hear of every change.
+// expiry. Every step is an audit record linked by approval_id, written in the same transaction as
+// the step itself (a vote never counts without the record of who cast it); channels, held requests
+// and grants hear of every change once it has committed.
 import { randomUUID } from 'node:crypto';
 import type { AuditWriter } from '../audit/writer.js';
 import { AirlockError } from '../lib/errors.js';
 import type { ApprovalObligation, ApprovalRequirement } from '../model/decision.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
-import type { ApprovalStore, ChangeFeed, Page } from '../store/ports.js';
+import type { ApprovalStore, AuditEntry, ChangeFeed, Page, VoteResult } from '../store/ports.js';
 import { approvalFingerprint } from './fingerprint.js';
 import { mayApprove, requirementsOf } from './requirements.js';
 import type { Approval, BoundRequest, VoteChoice } from './types.js';
@@ -56,6 +58,7 @@ export interface ApprovalServiceOptions {
   readonly ttlSeconds: number;
   /** Open approvals one principal may have at once (a flood by one caller cannot bury the rest); default 20. */
   readonly maxPendingPerPrincipal?: number;
+  /** For votes refused before they reach the store; every change's records go in its own transaction. */
   readonly audit: AuditWriter;
   readonly now?: () => number;
   readonly listeners?: readonly ApprovalListener[];
@@ -123,17 +126,18 @@ export class ApprovalService {
       decided_at: null,
       used_at: null,
     };
-    await this.store.insertApproval(approval);
-    await this.record('approval_created', approval, {
-      principal: approval.principal,
-      action: approval.action,
-      resource: approval.resource,
-      fingerprint,
-      groups: approval.groups,
-      quorum: approval.quorum,
-      requirements: approval.requirements,
-      expires_at: approval.expires_at,
-    });
+    await this.store.insertApproval(approval, [
+      this.entry('approval_created', approval, {
+        principal: approval.principal,
+        action: approval.action,
+        resource: approval.resource,
+        fingerprint,
+        groups: approval.groups,
+        quorum: approval.quorum,
+        requirements: approval.requirements,
+        expires_at: approval.expires_at,
+      }),
+    ]);
     this.emit('created', approval);
     return approval;
   }
@@ -150,8 +154,9 @@ export class ApprovalService {
   async vote(id: string, approver: Principal, choice: VoteChoice, reason: string): Promise<Approval> {
     const approval = await this.store.getApproval(id);
     if (!approval) throw new AirlockError('not_found', `no approval ${id}`);
+    const refusal = (a: Approval, why: string) => this.entry('approval_vote', a, { approver: uid(approver), vote: choice, reason, accepted: false, why });
     const refuse = async (code: 'denied' | 'conflict', why: string): Promise<never> => {
-      await this.record('approval_vote', approval, { approver: uid(approver), vote: choice, reason, accepted: false, why });
+      await this.options.audit.append(refusal(approval, why));
       throw new AirlockError(code, why, { approval_id: id });
     };
     // The requester may hold an approving group too; approving their own action would make the
@@ -165,11 +170,17 @@ export class ApprovalService {
     }
     const groups = approver.groups.filter((g) => approval.groups.includes(g));
     const vote = { approver: uid(approver), groups, vote: choice, reason, time: new Date(this.now()).toISOString() };
-    const { outcome, approval: after } = await this.store.castVote(id, vote, this.now(), this.options.ttlSeconds * 1000);
-    if (outcome === 'not_found' || !after) throw new AirlockError('not_found', `no approval ${id}`);
-    if (outcome === 'duplicate') return refuse('conflict', 'this approver has already voted');
-    if (outcome === 'not_pending') return refuse('conflict', `the approval is ${after.status}`);
-    await this.record('approval_vote', after, { approver: vote.approver, vote: choice, reason, accepted: true });
+    const why = (r: VoteResult) => (r.outcome === 'duplicate' ? 'this approver has already voted' : `the approval is ${r.approval?.status}`);
+    const records = (r: VoteResult): AuditEntry[] => {
+      if (!r.approval) return [];
+      if (r.outcome !== 'recorded') return [refusal(r.approval, why(r))];
+      const counted = this.entry('approval_vote', r.approval, { approver: vote.approver, vote: choice, reason, accepted: true });
+      return r.approval.status === 'pending' ? [counted] : [counted, this.stateEntry(r.approval)];
+    };
+    const result = await this.store.castVote(id, vote, this.now(), this.options.ttlSeconds * 1000, records);
+    const after = result.approval;
+    if (result.outcome === 'not_found' || !after) throw new AirlockError('not_found', `no approval ${id}`);
+    if (result.outcome !== 'recorded') throw new AirlockError('conflict', why(result), { approval_id: id });
     if (after.status !== 'pending') await this.changed(after.status as ApprovalEvent, after);
     return after;
   }
@@ -180,11 +191,8 @@ export class ApprovalService {
    */
   async use(id: string, binding: ApprovalBinding, requestId: string): Promise<Approval | undefined> {
     const fingerprint = fingerprintOf(binding);
-    const used = await this.store.useApproval(id, fingerprint, this.now());
-    if (used) {
-      await this.record('approval_used', used, { used_by_request_id: requestId });
-      this.emit('used', used);
-    }
+    const used = await this.store.useApproval(id, fingerprint, this.now(), (a) => [this.entry('approval_used', a, { used_by_request_id: requestId })]);
+    if (used) this.emit('used', used);
     return used;
   }
 
@@ -207,11 +215,12 @@ export class ApprovalService {
 
   /** Expires what has lapsed; run every second. */
   async sweep(): Promise<void> {
-    for (const a of await this.store.expireApprovals(this.now())) await this.changed('expired', a);
+    const expired = await this.store.expireApprovals(this.now(), (list) => list.map((a) => this.stateEntry(a)));
+    for (const a of expired) await this.changed('expired', a);
   }
 
+  /** After a change has committed (with its record): tells this process, then the others. */
   private async changed(event: ApprovalEvent, approval: Approval): Promise<void> {
-    await this.record('approval_state', approval, { status: approval.status });
     this.emit(event, approval);
     await this.options.changes?.publish('approvals', approval.id);
   }
@@ -221,14 +230,18 @@ export class ApprovalService {
     for (const l of this.listeners) l(event, approval);
   }
 
-  private async record(kind: string, approval: Approval, fields: Record<string, unknown>): Promise<void> {
-    await this.options.audit.append({
+  private stateEntry(approval: Approval): AuditEntry {
+    return this.entry('approval_state', approval, { status: approval.status });
+  }
+
+  private entry(kind: string, approval: Approval, fields: Record<string, unknown>): AuditEntry {
+    return {
       kind,
       time: new Date(this.now()).toISOString(),
       approval_id: approval.id,
       approval_kind: approval.kind,
       request_id: approval.request_id,
       ...fields,
-    });
+    };
   }
 }

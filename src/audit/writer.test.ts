@@ -2,18 +2,21 @@
 // does to the records in it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EncodedEntry } from '../store/ports.js';
+import type { AuditBatch, EncodedEntry } from '../store/ports.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
 import { waitFor } from '../lib/test-wait.js';
-import type { BatchAppender } from './append/appender.js';
+import { storeAppender, type BatchAppender } from './append/appender.js';
 import { AuditWriter } from './writer.js';
 
 /** An appender that keeps each committed batch as the `n` of its entries; `failNext` fails one commit. */
 function recordingAppender() {
   const batches: number[][] = [];
+  const keys: (AuditBatch | undefined)[] = [];
   let seq = 0;
   let failNext = false;
   const appender: BatchAppender = {
-    async appendBatch(entries: readonly EncodedEntry[]) {
+    async appendBatch(entries: readonly EncodedEntry[], batch) {
+      keys.push(batch);
       if (failNext) {
         failNext = false;
         throw new Error('store down');
@@ -23,7 +26,7 @@ function recordingAppender() {
     },
     async close() {},
   };
-  return { appender, batches, failOnce: () => (failNext = true) };
+  return { appender, batches, keys, failOnce: () => (failNext = true) };
 }
 
 const rec = (n: number) => ({ kind: 'x', n });
@@ -56,16 +59,46 @@ describe('audit writer', () => {
     assert.deepEqual(batches, [[1]]);
   });
 
-  it('refuses the awaiting callers of a failed commit and retries the others until written', async () => {
-    const { appender, batches, failOnce } = recordingAppender();
+  it('refuses the awaiting callers of a failed commit and sends the batch again, whole and under its number, until written', async () => {
+    const { appender, batches, keys, failOnce } = recordingAppender();
     const errors: unknown[] = [];
     const writer = new AuditWriter(appender, { retryMs: 10, onError: (e) => errors.push(e) });
     failOnce();
     writer.enqueue(rec(1));
     await assert.rejects(writer.append(rec(2)), /store down/);
-    await waitFor(() => batches.length === 1, 1_000);
-    assert.deepEqual(batches, [[1]]);
+    const later = writer.append(rec(3));
+    await waitFor(() => batches.length === 2, 1_000);
+    assert.equal(await later, 2);
+    assert.deepEqual(batches, [[1, 2], [3]], 'the failed batch first, as it was');
+    assert.deepEqual(keys.map((k) => k?.n), [0, 0, 1]);
+    assert.equal(new Set(keys.map((k) => k?.writer)).size, 1);
     assert.equal(errors.length, 1);
+  });
+
+  it('writes a batch once when its commit succeeded but the answer was lost (finding 16)', async () => {
+    const store = openSqliteStore(':memory:');
+    const inner = storeAppender(store.audit);
+    let loseNext = true;
+    // Commits, then fails as a connection dropped during COMMIT or a worker dying before it answers would.
+    const losing: BatchAppender = {
+      async appendBatch(entries, batch) {
+        const seqs = await inner.appendBatch(entries, batch);
+        if (loseNext) {
+          loseNext = false;
+          throw new Error('connection lost');
+        }
+        return seqs;
+      },
+      close: () => inner.close(),
+    };
+    const writer = new AuditWriter(losing, { retryMs: 10 });
+    writer.enqueue(rec(1));
+    await assert.rejects(writer.append(rec(2)), /connection lost/);
+    await waitFor(() => writer.depth === 0, 1_000); // sent again, recognised, not written twice
+    assert.equal(await writer.append(rec(3)), 2);
+    const lines = (await store.audit.readAudit(-1, 10)).map((r) => (JSON.parse(r.line) as { n: number }).n);
+    assert.deepEqual(lines, [1, 2, 3]);
+    await store.close();
   });
 
   it('flush writes what is still lingering', async () => {

@@ -2,9 +2,14 @@
 // of the batch it lands in; batches are flushed on the next turn of the event loop (so everything
 // that arrived meanwhile shares one transaction) and hold at most `maxBatch` records. A record
 // nobody waits for (an outcome) lingers up to LINGER_MS for company instead. A failed
-// commit rejects the batch's awaiting callers (the pipeline then refuses with 503); records whose
-// callers did not wait (outcomes) are put back and retried, so a store hiccup drops nothing.
+// commit rejects the batch's awaiting callers (the pipeline then refuses with 503), and the batch
+// is sent again, whole and under the same number, before anything else, until it commits: a
+// store hiccup drops nothing. A failed commit may have committed after all (its answer lost with a
+// dying worker or a connection dropped during COMMIT); the store recognises the batch's number
+// (AuditBatch) and writes it once. So a record whose caller heard 503 can still reach the log,
+// where its request's outcome record says it was refused.
 // Entries are encoded on the way in, once: the batch then crosses to the appender as text.
+import { randomUUID } from 'node:crypto';
 import { encodeEntry } from '../store/audit-line.js';
 import type { AuditInput, EncodedEntry } from '../store/ports.js';
 import type { BatchAppender } from './append/appender.js';
@@ -24,6 +29,11 @@ interface Pending {
   readonly reject?: (e: unknown) => void;
 }
 
+interface Batch {
+  readonly n: number;
+  readonly items: readonly Pending[];
+}
+
 export interface AuditWriterOptions {
   readonly maxBatch?: number;
   /** Called after each failed commit (for logs and metrics). */
@@ -35,7 +45,12 @@ export interface AuditWriterOptions {
 }
 
 export class AuditWriter {
+  /** Names this writer's batches in the store. */
+  private readonly id = randomUUID();
+  private nextBatch = 0;
   private queue: Pending[] = [];
+  /** A batch whose commit failed: sent again before anything else. */
+  private unsent: Batch | undefined;
   private flushing: Promise<boolean> | undefined;
   /** The flush already scheduled, if any; only a lingering one is brought forward. */
   private wake: { readonly kind: Wake; readonly timer?: NodeJS.Timeout } | undefined;
@@ -73,13 +88,13 @@ export class AuditWriter {
   }
 
   get depth(): number {
-    return this.queue.length;
+    return this.queue.length + (this.unsent?.items.length ?? 0);
   }
 
   /** Writes everything queued so far (used on shutdown); gives up after `timeoutMs` if the store is down. */
   async flush(timeoutMs = 10_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.queue.length || this.flushing) {
+    while (this.depth || this.flushing) {
       if (Date.now() > deadline) return false;
       const ok = await this.run();
       if (!ok) await new Promise((r) => setTimeout(r, this.retryMs));
@@ -111,23 +126,28 @@ export class AuditWriter {
     if (this.flushing) return this.flushing;
     this.flushing = this.drain().then((ok) => {
       this.flushing = undefined;
-      if (this.queue.length) this.schedule(ok ? 'now' : 'retry');
+      if (this.depth) this.schedule(ok ? 'now' : 'retry');
       return ok;
     });
     return this.flushing;
   }
 
   private async drain(): Promise<boolean> {
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
+    while (this.depth) {
+      const batch = this.unsent ?? { n: this.nextBatch++, items: this.queue.splice(0, this.maxBatch) };
       try {
-        const seqs = await this.appender.appendBatch(batch.map((p) => p.entry));
-        batch.forEach((p, i) => p.resolve?.(seqs[i]!));
+        const seqs = await this.appender.appendBatch(
+          batch.items.map((p) => p.entry),
+          { writer: this.id, n: batch.n },
+        );
+        this.unsent = undefined;
+        // Callers refused at an earlier attempt stay refused (a settled promise ignores this).
+        batch.items.forEach((p, i) => p.resolve?.(seqs[i]!));
         for (const l of this.commitListeners) l();
       } catch (err) {
         this.options.onError?.(err);
-        for (const p of batch) p.reject?.(err);
-        this.queue.unshift(...batch.filter((p) => !p.reject));
+        for (const p of batch.items) p.reject?.(err);
+        this.unsent = batch;
         return false;
       }
     }

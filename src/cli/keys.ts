@@ -1,6 +1,7 @@
 // `airlock keys create|list|revoke`: API keys for agents, written straight to the store. The key
-// is printed once and only its hash is kept; every change is an audit record. With --s3 the key is
-// an S3 access key id and secret (printed as two shell lines), the secret sealed by the key in
+// is printed once and only its hash is kept; every change is an audit record, written in the
+// change's own transaction (no key exists or is revoked without one). With --s3 the key is an S3
+// access key id and secret (printed as two shell lines), the secret sealed by the key in
 // s3_keys.kek_file, since the gateway must recompute each request's signature.
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
@@ -9,8 +10,7 @@ import { generateApiKey } from '../identify/index.js';
 import { generateS3Key } from '../identify/s3-keys/s3-key-format.js';
 import { loadOrCreateSealer } from '../identify/s3-keys/secret-sealer.js';
 import { resolveFrom } from '../config/load.js';
-import type { S3KeyMaterial } from '../store/ports.js';
-import type { Store } from '../store/index.js';
+import type { AuditEntry, S3KeyMaterial } from '../store/ports.js';
 import { parseDuration, printTable, withConfigOption, withStore } from './shared.js';
 
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -19,8 +19,8 @@ function cliActor(): { type: string; id: string } {
   return { type: 'cli', id: userInfo().username };
 }
 
-async function recordChange(store: Store, entry: Record<string, unknown> & { kind: string }): Promise<void> {
-  await store.audit.appendAudit([{ ...entry, time: new Date().toISOString(), actor: cliActor() }]);
+function changeRecord(entry: Record<string, unknown> & { kind: string }): AuditEntry {
+  return { ...entry, time: new Date().toISOString(), actor: cliActor() };
 }
 
 export function registerKeysCommands(program: Command): void {
@@ -61,9 +61,7 @@ export function registerKeysCommands(program: Command): void {
           const sealer = await loadOrCreateSealer(resolveFrom(loaded, loaded.config.s3_keys.kek_file));
           material = { accessKeyId: s3.accessKeyId, sealedSecret: sealer.seal(s3.secret, s3.accessKeyId) };
         }
-        await store.keys.insertKey({ id, agent: opts.agent, groups, hash, createdAt: now, expiresAt, revokedAt: null, ...(onBehalfOf ? { onBehalfOf } : {}), ...(material ? { s3: material } : {}) });
-        await store.changes.publish('keys', opts.agent);
-        await recordChange(store, {
+        const record = changeRecord({
           kind: 'key_created',
           key_id: id,
           agent: opts.agent,
@@ -72,6 +70,8 @@ export function registerKeysCommands(program: Command): void {
           ...(onBehalfOf ? { on_behalf_of: onBehalfOf } : {}),
           ...(s3 ? { access_key_id: s3.accessKeyId } : {}),
         });
+        await store.keys.insertKey({ id, agent: opts.agent, groups, hash, createdAt: now, expiresAt, revokedAt: null, ...(onBehalfOf ? { onBehalfOf } : {}), ...(material ? { s3: material } : {}) }, [record]);
+        await store.changes.publish('keys', opts.agent);
       });
       const acting = onBehalfOf ? ` acting for User::${JSON.stringify(onBehalfOf)}` : '';
       process.stderr.write(`Created key ${id} for Agent::"${opts.agent}"${acting}. It is shown once; store it now.\n`);
@@ -102,14 +102,13 @@ export function registerKeysCommands(program: Command): void {
     .argument('<agent>', 'the agent name')
     .action(async (agent: string, opts: { config: string }) => {
       await withStore(opts.config, async (store) => {
-        const n = await store.keys.revokeAgentKeys(agent, Date.now());
+        const n = await store.keys.revokeAgentKeys(agent, Date.now(), (count) => [changeRecord({ kind: 'key_revoked', agent, count })]);
         if (n === 0) {
           process.stderr.write(`no active key for Agent::"${agent}"\n`);
           process.exitCode = 1;
           return;
         }
         await store.changes.publish('keys', agent);
-        await recordChange(store, { kind: 'key_revoked', agent, count: n });
         process.stdout.write(`revoked ${n} key(s) of Agent::"${agent}"\n`);
       });
     });

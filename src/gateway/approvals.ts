@@ -37,7 +37,7 @@ export async function startApprovals(
   });
   const active = new ActiveGrants(store.grants, now, store.changes);
   await active.start();
-  const grants = new GrantService(store.grants, approvals, active, audit, now, store.changes);
+  const grants = new GrantService(store.grants, approvals, active, now, store.changes);
 
   let sweeping = false;
   const sweeper = setInterval(() => {

@@ -59,7 +59,9 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const log = opts.log;
   const store = await openStore(config.store, loaded.baseDir);
   const metrics = new GatewayMetrics(() => audit.depth);
-  const appender = workerAppender(config.store, loaded.baseDir);
+  const appender = workerAppender(config.store, loaded.baseDir, {
+    onStoreError: (err, retryMs) => log.error({ err, retry_ms: retryMs }, 'audit worker cannot open the store; requests are refused with 503 until it can'),
+  });
   const audit = new AuditWriter(appender, {
     onError: (err) => {
       metrics.auditErrors.inc();

@@ -143,14 +143,18 @@ describe('the data plane fails closed', () => {
     );
   });
 
-  it('answers 503 audit_unavailable and forwards nothing when the decision cannot be recorded', async () => {
-    const gw = await gateway(engineSaying('allow'), () => true);
+  it('answers 503 audit_unavailable and forwards nothing when the decision cannot be recorded, and records that it refused', async () => {
+    let failing = true;
+    const gw = await gateway(engineSaying('allow'), () => failing);
     const before = upstreamHits;
     const res = await fetch(`${gw.url}/api/x`, { headers: { authorization: 'Bearer good' } });
-    await gw.close();
     assert.equal(res.status, 503);
     assert.equal(((await res.json()) as { code: string }).code, 'audit_unavailable');
+    failing = false;
+    await gw.close(); // the failed batch is sent again and written, then the outcome
     assert.equal(upstreamHits, before);
+    const kinds = gw.store.entries.map((e) => [e.kind, e.status ?? null, e.error ?? null]);
+    assert.deepEqual(kinds, [['decision', null, null], ['outcome', 503, 'audit_unavailable']]);
   });
 
   it('forwards an allowed request only after its decision record is written', async () => {

@@ -136,7 +136,7 @@ export function createStages(deps: StagesDeps): Stages {
   }
 
   /** Writes the decision record; in strict mode waits for its commit. False when it cannot be written. */
-  async function record(entry: ReturnType<typeof decisionRecord>): Promise<boolean> {
+  async function record(site: Pick<RequestSite, 'requestId' | 'started'>, entry: ReturnType<typeof decisionRecord>): Promise<boolean> {
     if (deps.auditMode === 'async') {
       deps.audit.enqueue(entry);
       return true;
@@ -145,6 +145,10 @@ export function createStages(deps: StagesDeps): Stages {
       await deps.audit.append(entry);
       return true;
     } catch {
+      // The decision record may still be committed (the writer sends its batch again until it is):
+      // the outcome says the request was refused, so the record never reads as forwarded.
+      const latencyMs = performance.now() - site.started;
+      deps.audit.enqueue(outcomeRecord({ requestId: site.requestId, time: deps.now(), status: 503, bytes: 0, latencyMs, error: 'audit_unavailable' }));
       return false;
     }
   }
@@ -201,6 +205,7 @@ export function createStages(deps: StagesDeps): Stages {
       count(ex, request.action, decision?.effect === 'allow' && !refusal ? 'allow' : decision?.effect ?? refusal!.code);
       const auditStart = performance.now();
       const written = await record(
+        ex,
         decisionRecord({
           requestId: ex.requestId,
           time: deps.now(),
@@ -242,6 +247,7 @@ export function createStages(deps: StagesDeps): Stages {
       }
       count(site, r.request?.action, r.code);
       const written = await record(
+        site,
         decisionRecord({
           requestId: site.requestId,
           time: deps.now(),

@@ -27,13 +27,21 @@ export interface S3KeyMaterial {
   readonly sealedSecret: string;
 }
 
+/**
+ * The audit records of a state change, built from what changed. A store appends them to the log in
+ * the change's own transaction: a change never commits without its record, nor a record without
+ * its change. Called only when something changed (not for undefined, 0 or an empty list); an
+ * empty answer appends nothing.
+ */
+export type RecordsOf<T> = (changed: T) => readonly AuditEntry[];
+
 export interface KeyStore {
-  insertKey(key: ApiKeyRecord): Promise<void>;
+  insertKey(key: ApiKeyRecord, records?: readonly AuditEntry[]): Promise<void>;
   listKeys(): Promise<ApiKeyRecord[]>;
   /** Keys neither revoked nor expired at `now` (unix ms). */
   listLiveKeys(now: number): Promise<ApiKeyRecord[]>;
   /** Revokes every live key of the agent; returns how many were revoked. */
-  revokeAgentKeys(agent: string, now: number): Promise<number>;
+  revokeAgentKeys(agent: string, now: number, records?: RecordsOf<number>): Promise<number>;
   /** A number that changes whenever a key is added or revoked: lets caches skip a reload. */
   keysVersion(): Promise<number>;
 }
@@ -68,12 +76,25 @@ export interface NodeKey {
   readonly index: number;
 }
 
+/**
+ * Names one batch of one audit writer, so that a batch sent again (its first answer was lost:
+ * a worker died after the commit, a connection dropped during COMMIT) is committed once.
+ */
+export interface AuditBatch {
+  /** Unique per writer (a random id per process). */
+  readonly writer: string;
+  /** Increases by one per batch; a writer appends its batches one at a time, in order. */
+  readonly n: number;
+}
+
 export interface AuditStore {
   /**
    * Appends entries in one transaction, in order: assigns each the next `seq`, writes its line
-   * and leaf, the Merkle nodes it completes and the new head. Resolves once durable.
+   * and leaf, the Merkle nodes it completes and the new head. Resolves once durable. With `batch`,
+   * when that writer's last committed batch is this one, writes nothing and resolves with the
+   * records committed then; a batch older than that writer's last is refused.
    */
-  appendAudit(entries: readonly AuditInput[]): Promise<StoredAuditRecord[]>;
+  appendAudit(entries: readonly AuditInput[], batch?: AuditBatch): Promise<StoredAuditRecord[]>;
   /** Records with seq > after, ascending, at most `limit`. */
   readAudit(after: number, limit: number): Promise<StoredAuditRecord[]>;
   auditHead(): Promise<AuditHead>;
@@ -95,8 +116,14 @@ export interface Page<T> {
 
 export type VoteOutcome = 'recorded' | 'duplicate' | 'not_pending' | 'not_found';
 
+/** A vote's outcome and the approval after it (absent when not found); records see every outcome. */
+export interface VoteResult {
+  readonly outcome: VoteOutcome;
+  readonly approval?: Approval;
+}
+
 export interface ApprovalStore {
-  insertApproval(approval: Approval): Promise<void>;
+  insertApproval(approval: Approval, records?: readonly AuditEntry[]): Promise<void>;
   /** The pending, unexpired approval with this fingerprint, if any (one per repeated request). */
   findPending(fingerprint: string, now: number): Promise<Approval | undefined>;
   getApproval(id: string): Promise<Approval | undefined>;
@@ -109,11 +136,11 @@ export interface ApprovalStore {
    * voted on; a deny vote closes it as denied, the quorum-th approve vote as approved (its
    * use-by time becomes `now + useTtlMs`). Two votes at once cannot both complete it.
    */
-  castVote(id: string, vote: Vote, now: number, useTtlMs: number): Promise<{ outcome: VoteOutcome; approval?: Approval }>;
+  castVote(id: string, vote: Vote, now: number, useTtlMs: number, records?: RecordsOf<VoteResult>): Promise<VoteResult>;
   /** approved → used, once, when the fingerprint matches and it is not past its use-by time. */
-  useApproval(id: string, fingerprint: string, now: number): Promise<Approval | undefined>;
+  useApproval(id: string, fingerprint: string, now: number, records?: RecordsOf<Approval>): Promise<Approval | undefined>;
   /** pending or approved past `expires_at` → expired; returns those changed. */
-  expireApprovals(now: number): Promise<Approval[]>;
+  expireApprovals(now: number, records?: RecordsOf<Approval[]>): Promise<Approval[]>;
 }
 
 export type GrantStatus = 'pending' | 'active' | 'denied' | 'revoked' | 'expired';
@@ -134,20 +161,25 @@ export interface Grant {
 }
 
 export interface GrantStore {
-  insertGrant(grant: Grant): Promise<void>;
+  insertGrant(grant: Grant, records?: readonly AuditEntry[]): Promise<void>;
   getGrant(id: string): Promise<Grant | undefined>;
   /** Newest first, at most `limit`, from before position `before` (a page's `next`). */
   listGrants(limit: number, before?: number): Promise<Page<Grant>>;
   /** Grants active at `now`: the memberships the identify stage adds. */
   listActiveGrants(now: number): Promise<Grant[]>;
   /** pending → active (starting now) for the grant waiting on this approval. */
-  activateGrant(approvalId: string, now: number): Promise<Grant | undefined>;
+  activateGrant(approvalId: string, now: number, records?: RecordsOf<Grant>): Promise<Grant | undefined>;
   /** pending → denied for the grant waiting on this approval. */
-  denyGrant(approvalId: string, now: number): Promise<Grant | undefined>;
+  denyGrant(approvalId: string, now: number, records?: RecordsOf<Grant>): Promise<Grant | undefined>;
+  /**
+   * pending → active (starting now) for every grant whose approval is approved: the sweep's catch-up
+   * for an activation that did not happen when the approval was decided. Returns those changed.
+   */
+  activateApprovedGrants(now: number, records?: RecordsOf<Grant[]>): Promise<Grant[]>;
   /** pending or active → revoked. */
-  revokeGrant(id: string, now: number): Promise<Grant | undefined>;
+  revokeGrant(id: string, now: number, records?: RecordsOf<Grant>): Promise<Grant | undefined>;
   /** active past expires_at → expired, pending whose approval expired → expired; returns those changed. */
-  expireGrants(now: number): Promise<Grant[]>;
+  expireGrants(now: number, records?: RecordsOf<Grant[]>): Promise<Grant[]>;
   /** Changes whenever a grant starts or ends: lets caches skip a reload. */
   grantsVersion(): Promise<number>;
 }

@@ -1,14 +1,15 @@
 // Just-in-time grants: a principal asks for membership of a group for a while, with a reason. The
 // request is decided like any action (`grant.request` on `Group::"<group>"`); when it needs an
 // approval the grant waits for it, and its clock starts when it is approved. Starts and ends are
-// audit records; revocation counts on the next request.
+// audit records, written in the same transaction as the start or end; revocation counts on the next
+// request. A grant whose start did not happen when its approval was decided (the store failed
+// then) is started by the next sweep.
 import { createHash, randomUUID } from 'node:crypto';
-import type { AuditWriter } from '../../audit/writer.js';
 import { AirlockError } from '../../lib/errors.js';
 import type { Decision } from '../../model/decision.js';
 import type { CedarRecord } from '../../model/entity.js';
 import type { Principal } from '../../model/principal.js';
-import type { ChangeFeed, Grant, GrantStore, Page } from '../../store/ports.js';
+import type { AuditEntry, ChangeFeed, Grant, GrantStore, Page } from '../../store/ports.js';
 import type { ApprovalService } from '../service.js';
 import type { Approval } from '../types.js';
 import type { ActiveGrants } from './active-grants.js';
@@ -24,13 +25,12 @@ export class GrantService {
     private readonly store: GrantStore,
     private readonly approvals: ApprovalService,
     private readonly active: ActiveGrants,
-    private readonly audit: AuditWriter,
     private readonly now: () => number = Date.now,
     private readonly changes?: ChangeFeed,
   ) {
     approvals.onChange((event, approval) => {
       if (approval.kind !== 'grant') return;
-      // A failure here leaves the grant pending; the caller's vote has been recorded either way.
+      // A failure here leaves the grant pending, and the next sweep starts or ends it.
       if (event === 'approved') this.settle(approval, 'activate').catch(() => undefined);
       if (event === 'denied' || event === 'expired') this.settle(approval, 'deny').catch(() => undefined);
     });
@@ -71,8 +71,7 @@ export class GrantService {
       expires_at: approval ? null : new Date(now + ask.duration_seconds * 1000).toISOString(),
       ended_at: null,
     };
-    await this.store.insertGrant(grant);
-    await this.record(approval ? 'grant_requested' : 'grant_started', grant, requestId);
+    await this.store.insertGrant(grant, [this.entry(approval ? 'grant_requested' : 'grant_started', grant, requestId)]);
     await this.announce();
     return { grant, ...(approval ? { approval } : {}) };
   }
@@ -86,30 +85,30 @@ export class GrantService {
   }
 
   async revoke(id: string, by: Principal, requestId: string): Promise<Grant> {
-    const grant = await this.store.revokeGrant(id, this.now());
+    const grant = await this.store.revokeGrant(id, this.now(), (g) => [this.entry('grant_revoked', g, requestId, { by: { type: by.type, id: by.id } })]);
     if (!grant) {
       const existing = await this.store.getGrant(id);
       if (!existing) throw new AirlockError('not_found', `no grant ${id}`);
       throw new AirlockError('conflict', `the grant is ${existing.status}`);
     }
-    await this.record('grant_revoked', grant, requestId, { by: { type: by.type, id: by.id } });
     await this.announce();
     return grant;
   }
 
-  /** Ends what has expired; run every second. */
+  /** Starts what was approved but not started, ends what has expired; run every second. */
   async sweep(): Promise<void> {
-    const ended = await this.store.expireGrants(this.now());
-    for (const g of ended) await this.record('grant_expired', g, null);
-    if (ended.length) await this.announce();
+    const now = this.now();
+    const started = await this.store.activateApprovedGrants(now, (gs) => gs.map((g) => this.entry('grant_started', g, null, { caught_up: true })));
+    const ended = await this.store.expireGrants(now, (gs) => gs.map((g) => this.entry('grant_expired', g, null)));
+    if (started.length || ended.length) await this.announce();
   }
 
   private async settle(approval: Approval, how: 'activate' | 'deny'): Promise<void> {
     const now = this.now();
-    const grant = how === 'activate' ? await this.store.activateGrant(approval.id, now) : await this.store.denyGrant(approval.id, now);
-    if (!grant) return;
-    await this.record(how === 'activate' ? 'grant_started' : 'grant_denied', grant, approval.request_id);
-    await this.announce();
+    const kind = how === 'activate' ? 'grant_started' : 'grant_denied';
+    const records = (g: Grant) => [this.entry(kind, g, approval.request_id)];
+    const grant = how === 'activate' ? await this.store.activateGrant(approval.id, now, records) : await this.store.denyGrant(approval.id, now, records);
+    if (grant) await this.announce();
   }
 
   /** Refreshes this process's memberships and tells the other processes sharing the store. */
@@ -118,8 +117,8 @@ export class GrantService {
     await this.changes?.publish('grants', '');
   }
 
-  private async record(kind: string, g: Grant, requestId: string | null, extra: Record<string, unknown> = {}): Promise<void> {
-    await this.audit.append({
+  private entry(kind: string, g: Grant, requestId: string | null, extra: Record<string, unknown> = {}): AuditEntry {
+    return {
       kind,
       time: new Date(this.now()).toISOString(),
       grant_id: g.id,
@@ -132,6 +131,6 @@ export class GrantService {
       expires_at: g.expires_at,
       reason: g.reason,
       ...extra,
-    });
+    };
   }
 }

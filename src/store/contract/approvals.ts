@@ -14,7 +14,7 @@ export const approval = (id: string, over: Partial<Approval> = {}): Approval => 
   policies: ['p1', 'p2'], created_at: iso(T), expires_at: iso(T + HOUR), decided_at: null, used_at: null, ...over,
 });
 
-const vote = (approver: string, choice: VoteChoice = 'approve', at = T): Vote => ({
+export const vote = (approver: string, choice: VoteChoice = 'approve', at = T): Vote => ({
   approver: { type: 'User', id: approver }, vote: choice, reason: `${approver} says ${choice}`, time: iso(at),
 });
 

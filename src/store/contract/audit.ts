@@ -115,6 +115,19 @@ export function auditContract(test: StoreTest): void {
       assert.deepEqual((await s.audit.appendAudit(entries(1, 'next'))).map((r) => r.seq), [2]);
     });
 
+    test('commits a batch sent again by its writer once, answering with the seqs of the first commit (finding 16)', async (s, r) => {
+      const first = await s.audit.appendAudit(entries(3, 'w0'), { writer: 'w', n: 0 });
+      await s.audit.appendAudit(entries(2, 'other'), { writer: 'x', n: 0 });
+      // The answer was lost (a worker died after the commit): the writer sends the batch again,
+      // possibly through another connection.
+      assert.deepEqual(await r.audit.appendAudit(entries(3, 'w0'), { writer: 'w', n: 0 }), first);
+      assert.equal((await s.audit.auditHead()).size, 5);
+      assert.deepEqual((await s.audit.appendAudit(entries(1, 'w1'), { writer: 'w', n: 1 })).map((x) => x.seq), [5]);
+      await assert.rejects(s.audit.appendAudit(entries(3, 'w0'), { writer: 'w', n: 0 }), /older/);
+      assert.deepEqual((await s.audit.appendAudit(entries(1, 'anon'))).map((x) => x.seq), [6], 'batches without a writer are not deduplicated');
+      assert.equal((await s.audit.readAudit(-1, 100)).length, 7);
+    });
+
     test('pages records after a seq', async (s) => {
       await s.audit.appendAudit(entries(10, 'p'));
       const page = async (after: number) => (await s.audit.readAudit(after, 4)).map((r) => r.seq);

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { Grant } from '../ports.js';
-import { approval } from './approvals.js';
+import { approval, vote } from './approvals.js';
 import { HOUR, T, iso, type StoreTest } from './harness.js';
 
-const grant = (id: string, over: Partial<Grant> = {}): Grant => ({
+export const grant = (id: string, over: Partial<Grant> = {}): Grant => ({
   id, principal: { type: 'User', id: 'alice' }, group: 'oncall', reason: 'incident 42', duration_seconds: 3600,
   status: 'pending', approval_id: `ap-${id}`, created_at: iso(T), starts_at: null, expires_at: null, ended_at: null, ...over,
 });
@@ -35,6 +35,21 @@ export function grantsContract(test: StoreTest): void {
       assert.deepEqual((await s.grants.listActiveGrants(at)).map((g) => g.id), ['g']);
       assert.deepEqual(await s.grants.listActiveGrants(at + HOUR), []);
       assert.equal(await s.grants.activateGrant('ap-unknown', at), undefined);
+    });
+
+    test('catches up on pending grants whose approval is approved, and on nothing else', async (s, r) => {
+      for (const id of ['ok', 'waiting', 'denied']) {
+        await s.approvals.insertApproval(approval(`ap-${id}`));
+        await s.grants.insertGrant(grant(id));
+      }
+      await s.approvals.castVote('ap-ok', vote('lee'), T, HOUR);
+      await s.approvals.castVote('ap-denied', vote('lee', 'deny'), T, HOUR);
+      const at = T + 1000;
+      const started = (await Promise.all([s, r].map((x) => x.grants.activateApprovedGrants(at)))).flat();
+      assert.deepEqual(started, [{ ...grant('ok'), status: 'active', starts_at: iso(at), expires_at: iso(at + HOUR) }]);
+      assert.deepEqual(await s.grants.activateApprovedGrants(at), []);
+      assert.equal((await s.grants.getGrant('waiting'))?.status, 'pending');
+      assert.equal((await s.grants.getGrant('denied'))?.status, 'pending');
     });
 
     test('denies the pending grant of an approval, after which it cannot start', async (s) => {

@@ -12,6 +12,7 @@ import { changesContract } from './changes.js';
 import { grantsContract } from './grants.js';
 import type { ContractOptions, StoreTest } from './harness.js';
 import { keysContract } from './keys.js';
+import { recordedChangesContract } from './recorded-changes.js';
 import { usageContract } from './usage.js';
 import { alertsContract } from './alerts.js';
 import { toolPinsContract } from './tool-pins.js';
@@ -44,6 +45,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
     usageContract(test);
     alertsContract(test);
     toolPinsContract(test);
+    recordedChangesContract(test);
     changesContract(test, options);
   });
 }

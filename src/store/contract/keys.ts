@@ -4,7 +4,7 @@ import { describe } from 'node:test';
 import type { ApiKeyRecord } from '../ports.js';
 import { HOUR, T, type StoreTest } from './harness.js';
 
-const key = (id: string, agent: string, over: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
+export const key = (id: string, agent: string, over: Partial<ApiKeyRecord> = {}): ApiKeyRecord => ({
   id, agent, groups: ['agents', agent], hash: `hash-${id}`, createdAt: T, expiresAt: null, revokedAt: null, ...over,
 });
 

@@ -2,12 +2,13 @@
 // for the length of its transaction, so voters on any number of replicas are served one at a
 // time per approval: the quorum is reached exactly once and no vote lands on a closed approval.
 // Every other state change is one conditional UPDATE (`WHERE status = ...`) that only one caller
-// can win.
+// can win. A change's audit records are appended in its transaction.
 import type { Approval, ApprovalStatus, Vote } from '../../approvals/types.js';
 import { requirementsMet, requirementsOf } from '../../approvals/requirements.js';
-import type { ApprovalStore, VoteOutcome } from '../ports.js';
+import type { ApprovalStore, VoteResult } from '../ports.js';
 import type { Db, Queryable } from './pool.js';
 import { pageOf } from '../page.js';
+import { recordedChange } from './recorded-change.js';
 
 type Stored = Omit<Approval, 'status' | 'votes' | 'expires_at' | 'decided_at' | 'used_at' | 'requirements'> & Partial<Pick<Approval, 'requirements'>>;
 
@@ -44,7 +45,7 @@ async function read(q: Queryable, id: string): Promise<Approval | undefined> {
   return row && toApproval(row);
 }
 
-async function vote(q: Queryable, id: string, v: Vote, now: number, useTtlMs: number): Promise<{ outcome: VoteOutcome; approval?: Approval }> {
+async function vote(q: Queryable, id: string, v: Vote, now: number, useTtlMs: number): Promise<VoteResult> {
   const locked = (await q.query<{ status: ApprovalStatus; expires_at: number }>(
     `SELECT status, expires_at FROM approvals WHERE id = $1 FOR UPDATE`,
     [id],
@@ -72,13 +73,16 @@ async function vote(q: Queryable, id: string, v: Vote, now: number, useTtlMs: nu
 
 export function pgApprovalStore(db: Db): ApprovalStore {
   return {
-    async insertApproval(a) {
+    async insertApproval(a, records) {
       const { status, votes: _v, expires_at, decided_at: _d, used_at: _u, ...data } = a;
-      await db.query(
-        `INSERT INTO approvals(id, status, fingerprint, quorum, expires_at, decided_at, used_at, data)
-         VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6)`,
-        [a.id, status, a.fingerprint, a.quorum, Date.parse(expires_at), JSON.stringify(data)],
-      );
+      await recordedChange(db, records && (() => records), async (q) => {
+        await q.query(
+          `INSERT INTO approvals(id, status, fingerprint, quorum, expires_at, decided_at, used_at, data)
+           VALUES ($1, $2, $3, $4, $5, NULL, NULL, $6)`,
+          [a.id, status, a.fingerprint, a.quorum, Date.parse(expires_at), JSON.stringify(data)],
+        );
+        return a;
+      });
     },
     async findPending(fingerprint, now) {
       const { rows } = await db.query<Row>(
@@ -104,27 +108,32 @@ export function pgApprovalStore(db: Db): ApprovalStore {
       );
       return Number(rows[0]!.count);
     },
-    async castVote(id, v, now, useTtlMs) {
-      return db.tx((q) => vote(q, id, v, now, useTtlMs));
+    async castVote(id, v, now, useTtlMs, records) {
+      return (await recordedChange(db, records, (q) => vote(q, id, v, now, useTtlMs), true))!;
     },
-    async useApproval(id, fingerprint, now) {
-      const { rows } = await db.query<Row>(
-        `WITH used AS (
-           UPDATE approvals SET status = 'used', used_at = $3
-           WHERE id = $1 AND status = 'approved' AND fingerprint = $2 AND expires_at > $3 RETURNING *
-         ) ${withVotes('used')}`,
-        [id, fingerprint, now],
-      );
-      return rows[0] && toApproval(rows[0]);
+    async useApproval(id, fingerprint, now, records) {
+      return recordedChange(db, records, async (q) => {
+        const { rows } = await q.query<Row>(
+          `WITH used AS (
+             UPDATE approvals SET status = 'used', used_at = $3
+             WHERE id = $1 AND status = 'approved' AND fingerprint = $2 AND expires_at > $3 RETURNING *
+           ) ${withVotes('used')}`,
+          [id, fingerprint, now],
+        );
+        return rows[0] && toApproval(rows[0]);
+      });
     },
-    async expireApprovals(now) {
-      const { rows } = await db.query<Row>(
-        `WITH expired AS (
-           UPDATE approvals SET status = 'expired' WHERE status IN ('pending', 'approved') AND expires_at <= $1 RETURNING *
-         ) ${withVotes('expired')} ORDER BY x.n`,
-        [now],
-      );
-      return rows.map(toApproval);
+    async expireApprovals(now, records) {
+      const expired = await recordedChange(db, records, async (q) => {
+        const { rows } = await q.query<Row>(
+          `WITH expired AS (
+             UPDATE approvals SET status = 'expired' WHERE status IN ('pending', 'approved') AND expires_at <= $1 RETURNING *
+           ) ${withVotes('expired')} ORDER BY x.n`,
+          [now],
+        );
+        return rows.map(toApproval);
+      });
+      return expired ?? [];
     },
   };
 }

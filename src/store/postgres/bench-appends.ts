@@ -2,6 +2,7 @@
 // (one pool each), each with several writers committing batches at once, all contending for the
 // one head row. It runs in a throwaway database next to the one in the URL, never in real data.
 // Run alone: node --import tsx src/store/postgres/bench-appends.ts [url] [seconds]
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { AuditEntry } from '../ports.js';
 import { openPostgresStore } from './index.js';
@@ -40,10 +41,12 @@ export async function benchPostgresAppends(url: string, seconds: number, opts: A
       let n = 0;
       let done = 0;
       const deadline = Date.now() + seconds * 1000;
+      // Each loop is one audit writer: its batches carry its id and number, as the gateway's do.
       const loop = async (storeIndex: number) => {
-        while (Date.now() < deadline) {
+        const writer = randomUUID();
+        for (let b = 0; Date.now() < deadline; b++) {
           const entries = Array.from({ length: batch }, () => decision(n++));
-          await stores[storeIndex]!.audit.appendAudit(entries);
+          await stores[storeIndex]!.audit.appendAudit(entries, { writer, n: b });
           done += batch;
         }
       };

@@ -1,10 +1,12 @@
 // Just-in-time grants on PostgreSQL. A grant's clock starts when it is approved (not when it was
 // asked for). Each change is one conditional UPDATE that also bumps the `grants` counter by the
 // number of grants it moved, in the same statement, so identity caches notice at once and two
-// replicas racing on one grant cannot both move it.
-import type { Grant, GrantStatus, GrantStore } from '../ports.js';
+// replicas racing on one grant cannot both move it. A change's audit records are appended in its
+// transaction.
+import type { Grant, GrantStatus, GrantStore, RecordsOf } from '../ports.js';
 import { pageOf } from '../page.js';
-import type { Db } from './pool.js';
+import type { Db, Queryable } from './pool.js';
+import { recordedChange } from './recorded-change.js';
 
 interface Row {
   status: GrantStatus;
@@ -25,8 +27,8 @@ const toGrant = (r: Row): Grant => ({
 });
 
 /** Runs an `UPDATE grants ... RETURNING *`, bumping the version once per grant it moved. */
-async function move(db: Db, update: string, values: readonly unknown[]): Promise<Grant[]> {
-  const { rows } = await db.query<Row>(
+async function move(q: Queryable, update: string, values: readonly unknown[]): Promise<Grant[]> {
+  const { rows } = await q.query<Row>(
     `WITH moved AS (${update} RETURNING *),
      bump AS (UPDATE counters SET value = value + (SELECT count(*) FROM moved) WHERE name = 'grants' AND EXISTS (SELECT 1 FROM moved))
      SELECT * FROM moved ORDER BY n`,
@@ -38,11 +40,22 @@ async function move(db: Db, update: string, values: readonly unknown[]): Promise
 /** The one pending grant waiting on an approval (the oldest, should there ever be several). */
 const PENDING_FOR_APPROVAL = `id = (SELECT id FROM grants WHERE approval_id = $1 AND status = 'pending' ORDER BY n LIMIT 1) AND status = 'pending'`;
 
+/** Starts grants now (the parameter `now`: its clock begins at the approval, not the request). */
+const activate = (now: string) => `UPDATE grants SET status = 'active', starts_at = ${now},
+  expires_at = ${now} + round((data->>'duration_seconds')::numeric * 1000)::bigint, ended_at = NULL`;
+
 export function pgGrantStore(db: Db): GrantStore {
+  /** Moves grants, with the change's records in its transaction. */
+  const moveRecorded = async (records: RecordsOf<Grant[]> | undefined, update: string, values: readonly unknown[]) =>
+    (await recordedChange(db, records, (q) => move(q, update, values))) ?? [];
+  /** Moves at most one grant. */
+  const moveOne = async (records: RecordsOf<Grant> | undefined, update: string, values: readonly unknown[]) =>
+    (await moveRecorded(records && (([g]) => records(g!)), update, values))[0];
+
   return {
-    async insertGrant(g) {
+    async insertGrant(g, records) {
       const { status, starts_at, expires_at, ...data } = g;
-      await db.query(
+      await recordedChange(db, records && (() => records), (q) => q.query(
         `WITH g AS (
            INSERT INTO grants(id, principal, grp, status, approval_id, starts_at, expires_at, ended_at, data)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -59,7 +72,7 @@ export function pgGrantStore(db: Db): GrantStore {
           g.ended_at,
           JSON.stringify(data),
         ],
-      );
+      ).then(() => g));
     },
     async getGrant(id) {
       const row = (await db.query<Row>(`SELECT * FROM grants WHERE id = $1`, [id])).rows[0];
@@ -72,34 +85,29 @@ export function pgGrantStore(db: Db): GrantStore {
     async listActiveGrants(now) {
       return (await db.query<Row>(`SELECT * FROM grants WHERE status = 'active' AND expires_at > $1 ORDER BY n`, [now])).rows.map(toGrant);
     },
-    async activateGrant(approvalId, now) {
-      const [g] = await move(
-        db,
-        `UPDATE grants SET status = 'active', starts_at = $2,
-           expires_at = $2 + round((data->>'duration_seconds')::numeric * 1000)::bigint, ended_at = NULL
-         WHERE ${PENDING_FOR_APPROVAL}`,
-        [approvalId, now],
+    async activateGrant(approvalId, now, records) {
+      return moveOne(records, `${activate('$2')} WHERE ${PENDING_FOR_APPROVAL}`, [approvalId, now]);
+    },
+    async activateApprovedGrants(now, records) {
+      return moveRecorded(
+        records,
+        `${activate('$1')} WHERE status = 'pending' AND approval_id IN (SELECT id FROM approvals WHERE status = 'approved')`,
+        [now],
       );
-      return g;
     },
-    async denyGrant(approvalId, now) {
-      const [g] = await move(db, `UPDATE grants SET status = 'denied', ended_at = $2 WHERE ${PENDING_FOR_APPROVAL}`, [
-        approvalId,
-        new Date(now).toISOString(),
-      ]);
-      return g;
+    async denyGrant(approvalId, now, records) {
+      return moveOne(records, `UPDATE grants SET status = 'denied', ended_at = $2 WHERE ${PENDING_FOR_APPROVAL}`, [approvalId, new Date(now).toISOString()]);
     },
-    async revokeGrant(id, now) {
-      const [g] = await move(db, `UPDATE grants SET status = 'revoked', ended_at = $2 WHERE id = $1 AND status IN ('pending', 'active')`, [
+    async revokeGrant(id, now, records) {
+      return moveOne(records, `UPDATE grants SET status = 'revoked', ended_at = $2 WHERE id = $1 AND status IN ('pending', 'active')`, [
         id,
         new Date(now).toISOString(),
       ]);
-      return g;
     },
-    async expireGrants(now) {
+    async expireGrants(now, records) {
       // A pending grant whose approval was denied or expired can never start: end it too.
-      return move(
-        db,
+      return moveRecorded(
+        records,
         `UPDATE grants g SET status = 'expired', ended_at = $2
          WHERE (g.status = 'active' AND g.expires_at <= $1)
             OR (g.status = 'pending' AND EXISTS (

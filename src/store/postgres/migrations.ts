@@ -101,6 +101,14 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE api_keys ADD COLUMN on_behalf_of TEXT;`,
   `ALTER TABLE api_keys ADD COLUMN s3_access_key_id TEXT UNIQUE;
    ALTER TABLE api_keys ADD COLUMN s3_secret_sealed TEXT;`,
+  // Each audit writer's last committed batch: a batch sent again is recognised, not appended twice.
+  `CREATE TABLE audit_batches (
+     writer TEXT PRIMARY KEY,
+     batch BIGINT NOT NULL,
+     first_seq BIGINT NOT NULL,
+     count INT NOT NULL,
+     updated_at BIGINT NOT NULL
+   );`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

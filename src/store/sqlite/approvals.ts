@@ -1,11 +1,14 @@
 // Approvals and their votes on SQLite. Every state change is a conditional UPDATE inside an
 // IMMEDIATE transaction (`WHERE status = 'pending'`), so concurrent voters, in this process or
-// another, reach the quorum exactly once and no vote lands on a closed approval.
+// another, reach the quorum exactly once and no vote lands on a closed approval. A change's audit
+// records are appended in its transaction.
 import type Database from 'better-sqlite3';
 import type { Approval, ApprovalStatus, Vote } from '../../approvals/types.js';
 import { requirementsMet, requirementsOf } from '../../approvals/requirements.js';
-import type { ApprovalStore, VoteOutcome } from '../ports.js';
+import type { ApprovalStore, VoteResult } from '../ports.js';
 import { pageOf } from '../page.js';
+import type { SqliteAppend } from './audit.js';
+import { recordedChange } from './recorded-change.js';
 
 interface Row {
   id: string;
@@ -21,7 +24,7 @@ type Stored = Omit<Approval, 'status' | 'votes' | 'expires_at' | 'decided_at' | 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const approverKey = (v: Vote) => `${v.approver.type}::${v.approver.id}`;
 
-export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
+export function sqliteApprovalStore(db: Database.Database, append: SqliteAppend): ApprovalStore {
   const insert = db.prepare(
     `INSERT INTO approvals(id, status, fingerprint, quorum, expires_at, decided_at, used_at, data)
      VALUES (@id, @status, @fingerprint, @quorum, @expires_at, NULL, NULL, @data)`,
@@ -72,7 +75,7 @@ export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
     return row && toApproval(row);
   };
 
-  const vote = db.transaction((id: string, v: Vote, now: number, useTtlMs: number): { outcome: VoteOutcome; approval?: Approval } => {
+  const vote = recordedChange(db, append, (id: string, v: Vote, now: number, useTtlMs: number): VoteResult => {
     const row = byId.get(id) as Row | undefined;
     if (!row) return { outcome: 'not_found' };
     if (row.status !== 'pending' || row.expires_at <= now) return { outcome: 'not_pending', approval: toApproval(row) };
@@ -85,16 +88,23 @@ export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
     return { outcome: 'recorded', approval: get(id)! };
   });
 
-  const expireAll = db.transaction((now: number): Approval[] => {
+  const expireAll = recordedChange(db, append, (now: number): Approval[] => {
     const rows = expiring.all(now) as Row[];
     for (const r of rows) expire.run(r.id);
     return rows.map((r) => get(r.id)!);
   });
+  const add = recordedChange(db, append, (a: Approval): Approval => {
+    const { status, votes: _v, expires_at, decided_at: _d, used_at: _u, ...data } = a;
+    insert.run({ id: a.id, status, fingerprint: a.fingerprint, quorum: a.quorum, expires_at: Date.parse(expires_at), data: JSON.stringify(data) });
+    return a;
+  });
+  const spend = recordedChange(db, append, (id: string, fingerprint: string, now: number) =>
+    use.run({ id, fingerprint, now }).changes ? get(id) : undefined,
+  );
 
   return {
-    async insertApproval(a) {
-      const { status, votes: _v, expires_at, decided_at: _d, used_at: _u, ...data } = a;
-      insert.run({ id: a.id, status, fingerprint: a.fingerprint, quorum: a.quorum, expires_at: Date.parse(expires_at), data: JSON.stringify(data) });
+    async insertApproval(a, records) {
+      add(records && (() => records), a);
     },
     async findPending(fingerprint, now) {
       const row = pending.get(fingerprint, now) as Row | undefined;
@@ -110,14 +120,14 @@ export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
     async countPending(principal, now) {
       return pendingOf.get({ now, type: principal.type, id: principal.id }) as number;
     },
-    async castVote(id, v, now, useTtlMs) {
-      return vote.immediate(id, v, now, useTtlMs);
+    async castVote(id, v, now, useTtlMs, records) {
+      return vote(records, id, v, now, useTtlMs)!;
     },
-    async useApproval(id, fingerprint, now) {
-      return use.run({ id, fingerprint, now }).changes ? get(id) : undefined;
+    async useApproval(id, fingerprint, now, records) {
+      return spend(records, id, fingerprint, now);
     },
-    async expireApprovals(now) {
-      return expireAll.immediate(now);
+    async expireApprovals(now, records) {
+      return expireAll(records, now) ?? [];
     },
   };
 }

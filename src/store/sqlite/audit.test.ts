@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { appendLeaves, EMPTY_HEAD, leafHash } from '../../audit/log/index.js';
-import { sqliteAuditStore } from './audit.js';
+import { sqliteAuditAppend, sqliteAuditStore } from './audit.js';
 import { migrate } from './migrations.js';
 
 const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ kind: 'decision', request_id: `r-${i}` }));
@@ -13,7 +13,7 @@ const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ kind: 'dec
 function openAudit() {
   const db = new Database(':memory:');
   migrate(db);
-  return { db, audit: sqliteAuditStore(db) };
+  return { db, audit: sqliteAuditStore(db, sqliteAuditAppend(db)) };
 }
 
 const nodeLevels = (db: Database.Database) =>

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { localChangeFeed } from '../local-change-feed.js';
 import type { Store } from '../ports.js';
 import { sqliteApprovalStore } from './approvals.js';
-import { sqliteAuditStore } from './audit.js';
+import { sqliteAuditAppend, sqliteAuditStore } from './audit.js';
 import { sqliteBundleStore } from './bundles.js';
 import { sqliteGrantStore } from './grants.js';
 import { sqliteKeyStore } from './keys.js';
@@ -29,12 +29,13 @@ export function openSqliteStore(file: string): Store {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  const append = sqliteAuditAppend(db);
   return {
     changes: localChangeFeed(),
-    keys: sqliteKeyStore(db),
-    audit: sqliteAuditStore(db),
-    approvals: sqliteApprovalStore(db),
-    grants: sqliteGrantStore(db),
+    keys: sqliteKeyStore(db, append),
+    audit: sqliteAuditStore(db, append),
+    approvals: sqliteApprovalStore(db, append),
+    grants: sqliteGrantStore(db, append),
     bundles: sqliteBundleStore(db),
     usage: sqliteUsageStore(db),
     alerts: sqliteAlertStore(db),

@@ -86,6 +86,14 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE api_keys ADD COLUMN s3_access_key_id TEXT;
    ALTER TABLE api_keys ADD COLUMN s3_secret_sealed TEXT;
    CREATE UNIQUE INDEX api_keys_s3_access_key_id ON api_keys(s3_access_key_id);`,
+  // Each audit writer's last committed batch: a batch sent again is recognised, not appended twice.
+  `CREATE TABLE audit_batches (
+     writer TEXT PRIMARY KEY,
+     batch INTEGER NOT NULL,
+     first_seq INTEGER NOT NULL,
+     count INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
 ];
 
 /**
