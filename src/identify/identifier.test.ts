@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { AirlockError } from '../lib/errors.js';
+import { NO_BEARER_TOKEN } from '../lib/problem.js';
 import { FakeKeyStore, keyRecord } from './api-keys/fake-key-store.js';
 import { generateApiKey } from './api-keys/key-format.js';
 import { createIdentifier, type Identifier } from './identifier.js';
@@ -64,10 +65,9 @@ describe('identify', () => {
   it('refuses a missing header, another scheme and a malformed header', async () => {
     const { clock, id } = await setup();
     const token = await sign(key, clock.now());
-    assert.match((await refusal(id, undefined)).message, /missing/);
-    assert.match((await refusal(id, '')).message, /missing/);
-    for (const h of [`Basic ${token}`, token, 'Bearer', 'Bearer ', `Bearer ${token} extra`, `Bearer "${token}"`]) {
-      await refusal(id, h);
+    for (const h of [undefined, '', `Basic ${token}`, token]) assert.equal((await refusal(id, h)).message, NO_BEARER_TOKEN);
+    for (const h of ['Bearer', 'Bearer ', `Bearer ${token} extra`, `Bearer "${token}"`]) {
+      assert.notEqual((await refusal(id, h)).message, NO_BEARER_TOKEN);
     }
     await id.close();
   });
