@@ -69,9 +69,8 @@ export async function startIdp(): Promise<RunningIdp> {
       cookies: { keys: ['oidc-idp-test-cookie-key'] },
       ttl: { AccessToken: 3600, AuthorizationCode: 60, ClientCredentials: 3600, IdToken: 3600, Interaction: 600, Session: 600, Grant: 600 },
       scopes: ['openid', ...SCOPES.split(' ')],
-      findAccount: (_ctx: unknown, sub: string) => ({ accountId: sub, claims: () => ({ sub }) }),
-      extraTokenClaims: (_ctx: unknown, token: { accountId?: string }) =>
-        token.accountId ? { realm_access: { roles: ROLES[token.accountId] ?? [] } } : undefined,
+      findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+      extraTokenClaims: (_ctx, token) => ('accountId' in token ? { realm_access: { roles: ROLES[token.accountId] ?? [] } } : undefined),
       features: {
         devInteractions: { enabled: true },
         clientCredentials: { enabled: true },
