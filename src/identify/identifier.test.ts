@@ -72,6 +72,24 @@ describe('identify', () => {
     await id.close();
   });
 
+  it('answers API keys 503 store_unavailable once the key store has been unreadable for over 5 s', async () => {
+    const { clock, store, id } = await setup();
+    const { key: apiKey, hash } = generateApiKey();
+    await store.insertKey(keyRecord('deployer', hash));
+    await id.refreshKeys();
+    store.failing = true;
+    clock.advance(5_001);
+    for (const k of [apiKey, generateApiKey().key]) {
+      const err = await id.identify(`Bearer ${k}`).then(() => assert.fail('expected a refusal'), (e: unknown) => e);
+      assert.ok(err instanceof AirlockError);
+      assert.equal(err.code, 'store_unavailable');
+    }
+    store.failing = false;
+    await id.refreshKeys();
+    assert.equal((await id.identify(`Bearer ${apiKey}`)).id, 'deployer');
+    await id.close();
+  });
+
   it('refuses API keys when no key store is configured', async () => {
     const { id } = await setup(false);
     assert.match((await refusal(id, `Bearer ${generateApiKey().key}`)).message, /not enabled/);
