@@ -6,6 +6,7 @@
 import { benchDecide, type DecideBench } from '../src/decide/bench-decide.js';
 import { benchAudit } from './audit.js';
 import { benchAuditLog } from './audit-log.js';
+import { benchGraph } from './graph.js';
 import { benchReplicas, reachablePostgres } from './replicas.js';
 import { benchReplay } from '../src/policy/bench-replay.js';
 import { runHttpSuite, type CaseName, type HttpMeasurement, type TargetName } from './http-suite.js';
@@ -81,6 +82,15 @@ async function main(): Promise<number> {
     { target: `audit log, ${size} records`, case: 'airlock audit verify', p50Ms: logBench.verifySeconds * 1000, p99Ms: NaN, note: logBench.verifyOk ? 'verified' : 'VERIFY FAILED' },
   );
 
+  log('the access map: build from the log, follow it, lineage queries');
+  const graph = await benchGraph();
+  const graphSize = graph.records.toLocaleString('en-US');
+  rows.push(
+    { target: `access map, ${graphSize} records`, case: 'build from scratch', p50Ms: graph.buildSeconds * 1000, p99Ms: NaN, note: `${graph.nodes.toLocaleString('en-US')} nodes, ${graph.edges.toLocaleString('en-US')} edges` },
+    { target: 'access map', case: 'lag at 5,000 records/s', p50Ms: graph.lagP50Ms, p99Ms: graph.lagMaxMs, note: 'p99 column: the largest lag seen' },
+    { target: 'access map', case: 'lineage query', p50Ms: graph.lineageP50Ms, p99Ms: graph.lineageP99Ms },
+  );
+
   log('policy replay of recorded decisions');
   const replay = await benchReplay(100_000);
 
@@ -103,6 +113,11 @@ async function main(): Promise<number> {
   allChecks.push(
     { name: 'inclusion proof p50 at 1M records', value: `${logBench.inclusionP50Ms.toFixed(3)} ms`, target: '< 5 ms', pass: logBench.inclusionP50Ms < 5 },
     { name: `audit verify over ${size} records`, value: `${logBench.verifySeconds.toFixed(1)} s`, target: '< 20 s', pass: logBench.verifyOk && logBench.verifySeconds < 20 },
+  );
+  allChecks.push(
+    { name: `access map build from ${graphSize} records`, value: `${graph.buildSeconds.toFixed(1)} s`, target: '< 30 s', pass: graph.buildSeconds < 30 },
+    { name: 'access map lag at 5,000 records/s', value: `${graph.lagMaxMs.toFixed(0)} ms (max)`, target: '< 1 s', pass: graph.lagMaxMs < 1000 },
+    { name: 'lineage query p50', value: `${graph.lineageP50Ms.toFixed(3)} ms`, target: '< 5 ms', pass: graph.lineageP50Ms < 5 },
   );
   if (replicas) {
     allChecks.push({ name: 'durable audit appends/s (PostgreSQL)', value: Math.round(replicas.pgAppendsPerSecond).toLocaleString('en-US'), target: '≥ 10,000/s', pass: replicas.pgAppendsPerSecond >= 10_000 });

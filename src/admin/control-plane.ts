@@ -134,7 +134,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
 
     let target: RouteTarget;
     try {
-      target = route.target ? route.target(params, body) : { resource: CONTROL_PLANE };
+      target = route.target ? await route.target(params, body) : { resource: CONTROL_PLANE };
     } catch (err) {
       return refuse('bad_request', err instanceof AirlockError ? err.message : 'the request body is not valid', { principal, action: route.action });
     }
@@ -158,7 +158,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const onControlPlane = engine.decide({ principal, request, context });
     const decideOn = (o: RouteObject) => scopedDecision(onControlPlane, engine.decide({ principal, request: objectRequest(action, o), context }));
     const decision = object ? decideOn(object) : onControlPlane;
-    const facts = { principal, action, resource: object?.ref ?? resource, resourceName: target.resourceName, context, decision };
+    const facts = { principal, action, resource: object?.ref ?? resource, resourceName: target.resourceName, context, decision, fields: target.fields };
     const proceeds = decision.effect === 'allow' || (decision.effect === 'approval_required' && route.handlesApproval);
     if (!proceeds && object && decision.effect === 'deny') return refuse('not_found', missing!, facts);
     if (!proceeds) return refuseDecision(decision, facts);

@@ -10,6 +10,7 @@ const BUILT_IN_ACTIONS = [
   'db.read', 'db.write', 'db.ddl', 'db.admin',
   'tool.call', 'tool.list', 'resource.read', 'resource.list', 'prompt.get', 'prompt.list',
   'secret.read', 'attest', 'gate', 'grant.request',
+  'admin.graph.read', 'admin.graph.rebuild', 'admin.attestations.read',
   'admin.audit.read', 'admin.approvals.read', 'admin.approve', 'admin.deny', 'admin.grants.read', 'admin.grants.revoke',
   ...['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', 'scale', 'exec', 'attach', 'portforward', 'proxy', 'admit'].map((v) => `k8s.${v}`),
 ];

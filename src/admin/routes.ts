@@ -33,6 +33,8 @@ export interface RouteTarget {
   readonly resourceName?: string;
   /** Added to the common context. */
   readonly context?: CedarRecord;
+  /** Facts for the decision record (a gate's run). */
+  readonly fields?: Readonly<Record<string, unknown>>;
 }
 
 export interface Route {
@@ -45,7 +47,7 @@ export interface Route {
    * domain object (a grant of a group, a pipeline gate) name it, so policies can be written about
    * that object. Throws AirlockError('bad_request') on a body it cannot read.
    */
-  readonly target?: (params: Readonly<Record<string, string>>, body: unknown) => RouteTarget;
+  readonly target?: (params: Readonly<Record<string, string>>, body: unknown) => RouteTarget | Promise<RouteTarget>;
   /**
    * The one object the route acts on (`:id`), decided on as well as the control plane; undefined
    * when there is none. A caller the bundle does not let act on it hears the same as for a

@@ -24,7 +24,8 @@ export interface VerifyOptions {
   readonly config: string;
   readonly checkpoint?: string;
   readonly export?: string;
-  readonly publicKey?: string;
+  /** One or more public keys (PEM files): the current one, and keys retired by rotation. */
+  readonly publicKey?: readonly string[];
 }
 
 const PAGE = 4096;
@@ -92,19 +93,22 @@ function report(result: VerifyLogResult): void {
 export async function verifyCommand(opts: VerifyOptions): Promise<void> {
   const saved = opts.checkpoint ? await readFile(opts.checkpoint, 'utf8') : undefined;
   if (opts.export) {
-    if (!saved || !opts.publicKey) {
+    if (!saved || !opts.publicKey?.length) {
       process.stderr.write('offline verification needs --export, --checkpoint and --public-key\n');
       process.exitCode = 2;
       return;
     }
-    const publicKey: KeyObject = await loadPublicKey(opts.publicKey);
+    const publicKey: KeyObject[] = await Promise.all(opts.publicKey.map(loadPublicKey));
     report(await verifyLog({ records: exportRecords(opts.export), checkpoints: [saved], publicKey, savedCheckpoint: saved }));
     return;
   }
   await withStore(opts.config, async (store, loaded) => {
-    const publicKey = opts.publicKey
-      ? await loadPublicKey(opts.publicKey)
-      : (await loadOrCreateSigningKey(resolveFrom(loaded, loaded.config.audit.signing_key_file))).publicKey;
+    const publicKey = opts.publicKey?.length
+      ? await Promise.all(opts.publicKey.map(loadPublicKey))
+      : [
+          (await loadOrCreateSigningKey(resolveFrom(loaded, loaded.config.audit.signing_key_file))).publicKey,
+          ...(await Promise.all(loaded.config.audit.previous_public_keys.map((f) => loadPublicKey(resolveFrom(loaded, f))))),
+        ];
     const stored = await storedTree(store.audit);
     const checkpoints = (await store.audit.listCheckpoints()).map((c) => c.note);
     report(

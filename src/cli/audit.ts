@@ -37,7 +37,7 @@ export function registerAuditCommands(program: Command): void {
     .description('recompute the Merkle tree and check it against the signed checkpoints')
     .option('--checkpoint <file>', 'a checkpoint saved earlier: the log must still contain that tree')
     .option('--export <file>', 'verify offline: an export from `airlock audit export`')
-    .option('--public-key <file>', 'the log\'s public key (PEM, from `airlock audit public-key`)')
+    .option('--public-key <file>', 'the log\'s public key (PEM, from `airlock audit public-key`); repeat it for keys retired by rotation', (file: string, all: string[] = []) => [...all, file])
     .action(async (opts: VerifyOptions) => verifyCommand(opts));
 
   withConfigOption(audit.command('public-key'))

@@ -18,6 +18,7 @@ interface GateOptions extends ServerOptions {
   action: string;
   resource: string;
   context?: string;
+  run?: string;
   wait: string;
   poll: string;
 }
@@ -44,6 +45,7 @@ export function registerGateCommand(program: Command): void {
     .requiredOption('--action <action>', 'e.g. model.deploy')
     .requiredOption('--resource <entity>', 'e.g. Model::"prod/fraud-v3"')
     .option('--context <file>', 'a JSON object added to the decision context')
+    .option('--run <id>', 'the pipeline run this step belongs to (model.register ties the model to what the run read)')
     .option('--wait <duration>', 'how long to wait for an approval', '10m')
     .option('--poll <duration>', 'how often to ask again while waiting', '5s')
     .action(async (opts: GateOptions) => {
@@ -56,7 +58,7 @@ export function registerGateCommand(program: Command): void {
       } catch (err) {
         usage((err as Error).message);
       }
-      const body = { action: opts.action, resource: opts.resource, context: await readContext(opts.context) };
+      const body = { action: opts.action, resource: opts.resource, context: await readContext(opts.context), ...(opts.run ? { run_id: opts.run } : {}) };
       const deadline = Date.now() + waitMs;
       try {
         let answer = await callApi<GateAnswer>(opts, 'POST', '/api/v1/gate', body);

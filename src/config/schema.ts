@@ -5,6 +5,7 @@ import { channelSchema, webhookChannelSchema } from '../approvals/channels/index
 import { captureConfigSchema } from '../audit/capture/index.js';
 import { listenerLimitsSchema } from '../gateway/listener-limits.js';
 import { isCidr } from '../lib/client-ip.js';
+import { alertsSchema } from '../alerts/schema.js';
 import { httpUrl } from '../lib/http-url.js';
 import { oidcIssuersSchema } from '../identify/oidc/issuer-schema.js';
 import { rateLimitsSchema } from '../pipeline/rate-limits.js';
@@ -48,6 +49,8 @@ export const configSchema = z
     audit: z
       .strictObject({
         signing_key_file: z.string().min(1).default('./data/audit.key'),
+        /** Public keys (PEM) of signing keys retired by rotation: their checkpoints still verify. */
+        previous_public_keys: z.array(z.string().min(1)).default([]),
         origin: z.string().min(1).default('airlock.local/audit'),
         mode: z.enum(['strict', 'async']).default('strict'),
         checkpoint_seconds: z.number().positive().default(5),
@@ -83,6 +86,8 @@ export const configSchema = z
       })
       .prefault({}),
     resources: z.array(resource).default([]),
+    /** Alert rules over the audit log, delivered through the approval channels. */
+    alerts: alertsSchema,
     /** OpenTelemetry traces, off unless an OTLP/HTTP endpoint is named. */
     telemetry: z
       .strictObject({

@@ -81,7 +81,8 @@ export function notifyChannels(
       opts.audit.enqueue({
         kind: 'notification',
         time: new Date().toISOString(),
-        approval_id: o.approvalId,
+        ...(o.approvalId ? { approval_id: o.approvalId } : {}),
+        ...(o.alert ? { alert: o.alert } : {}),
         channel: o.channel,
         event: o.event,
         ok: o.ok,

@@ -30,6 +30,10 @@ import { errorMessage } from '../lib/errors.js';
 import { clientAddressResolver } from '../lib/client-ip.js';
 import { IdentityAssertions } from '../identify/assertion.js';
 import { OtlpExporter } from '../telemetry/otlp-exporter.js';
+import { AccessMap } from '../lineage/access-map.js';
+import { AlertEngine } from '../alerts/engine.js';
+import type { Notifier } from '../approvals/channels/index.js';
+import { lineageRoutes } from '../admin/api/lineage-routes.js';
 import { RequestTrace } from '../telemetry/tracer.js';
 
 export interface RunningGateway {
@@ -64,9 +68,10 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     },
   });
 
+  const signingKey = await loadOrCreateSigningKey(resolveFrom(loaded, config.audit.signing_key_file));
   const checkpointer = new Checkpointer(store.audit, {
     origin: config.audit.origin,
-    key: await loadOrCreateSigningKey(resolveFrom(loaded, config.audit.signing_key_file)),
+    key: signingKey,
     intervalMs: config.audit.checkpoint_seconds * 1000,
     onError: (err) => log.error({ err: errorMessage(err) }, 'checkpoint failed'),
   });
@@ -132,6 +137,19 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     clientIp,
     trace: exporter && ((req, started) => new RequestTrace(exporter, req.headers.traceparent, started, 'airlock.request')),
   });
+  // The access map follows the log from the start; a decision that needs lineage catches it up first.
+  const accessMap = new AccessMap(store.audit);
+  let notifier: Notifier | undefined;
+  const alerts = new AlertEngine(config.alerts, {
+    claim: (id, at) => store.alerts.claimAlert(id, at),
+    notify: (alert) => notifier?.notifyAlert(alert),
+    record: (entry) => audit.enqueue(entry),
+    log,
+    liveAfter: (await store.audit.auditHead()).size - 1,
+  });
+  accessMap.onRecord((record, seq) => alerts.observe(record, seq));
+  void accessMap.catchUp().catch((err: unknown) => log.error({ err: errorMessage(err) }, 'access map could not read the audit log'));
+  accessMap.follow(500, (err) => log.warn({ err: errorMessage(err) }, 'access map could not read the audit log'));
   // Links to approval pages; known once the control plane listens (its port may be chosen then).
   let consoleUrl = config.approvals.console_url ?? '';
   const controlPlane = createControlPlane({
@@ -148,7 +166,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       ...auditRoutes(store.audit, checkpointer),
       ...approvalRoutes(workflow.approvals),
       ...grantRoutes(workflow.grants),
-      ...gateRoutes(workflow.approvals, () => consoleUrl),
+      ...gateRoutes(workflow.approvals, () => consoleUrl, accessMap),
+      ...lineageRoutes({ map: accessMap, audit, signingKey: signingKey.privateKey, now }),
     ],
     integrations: {
       [SLACK_INTERACTIONS_PATH]: slackInteractions({
@@ -171,7 +190,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const data = await listen(config.listen, dataPlane.handle, { upgrade: dataPlane.upgrade, limits: config.limits.listeners });
   const admin = await listen(config.admin.listen, controlPlane, { limits: config.limits.listeners });
   consoleUrl = config.approvals.console_url ?? admin.url;
-  const notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl, audit, metrics, log });
+  notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl, audit, metrics, log });
   log.info({ data: data.url, admin: admin.url }, 'airlock is listening');
 
   return {
@@ -181,10 +200,11 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     async close(graceMs = 10_000) {
       await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
       stages.close();
+      accessMap.close();
       policy.close();
       shadow.close();
       workflow.close();
-      await notifier.close();
+      await notifier?.close();
       const flushed = await audit.flush();
       if (!flushed) log.error({ pending: audit.depth }, 'audit records could not be flushed before exit');
       await appender.close();

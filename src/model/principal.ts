@@ -17,6 +17,8 @@ export interface Principal {
   readonly expiresAt?: number;
   /** Context keys the credential itself proves (an OIDC token's `scope`, `client_id`, `azp`). */
   readonly facts?: CedarRecord;
+  /** The pipeline run the credential was issued for (a `run_id` claim): its accesses are lineage. */
+  readonly runId?: string;
 }
 
 /** `mfa_age` when the token carries no `auth_time`: old enough to fail any max age. */

@@ -20,6 +20,7 @@ import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
 import { formatEntity, type CedarRecord } from '../model/entity.js';
 import { principalUid, type Principal } from '../model/principal.js';
+import { isRunId, RUN_ID_RULE } from '../model/run-id.js';
 import { AnonymousRefusals } from './anonymous-refusals.js';
 import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
 import { TokenBuckets, type RateLimitsConfig } from './rate-limits.js';
@@ -158,7 +159,10 @@ export function createStages(deps: StagesDeps): Stages {
       let refusal: Refusal | undefined;
       let approvalId: string | undefined;
       const uid = principalRate.enabled ? principalUid(principal) : '';
-      if (principalRate.enabled && !principalRate.take(uid)) {
+      const run = runOf(ex, principal);
+      if (run === INVALID_RUN) {
+        refusal = { code: 'bad_request', detail: `Airlock-Run-Id must be ${RUN_ID_RULE}` };
+      } else if (principalRate.enabled && !principalRate.take(uid)) {
         refusal = rateLimited(principalRate.retryAfter(uid));
       } else try {
         const decideStart = performance.now();
@@ -206,7 +210,7 @@ export function createStages(deps: StagesDeps): Stages {
           approvalId,
           status: refusal ? statusOf(refusal.code) : undefined,
           latencyMs: refusal ? performance.now() - ex.started : undefined,
-          fields: input.fields,
+          fields: recordFields(input, run),
         }),
       );
       if (ex.trace) {
@@ -265,6 +269,25 @@ export function createStages(deps: StagesDeps): Stages {
       }
     },
   };
+}
+
+const INVALID_RUN = Symbol('invalid run id');
+
+/** The run a request belongs to: its `Airlock-Run-Id` header, else its credential's run. */
+function runOf(ex: Exchange, principal: Principal): string | undefined | typeof INVALID_RUN {
+  const header = ex.req.headers['airlock-run-id'];
+  if (header === undefined) return principal.runId;
+  return isRunId(header) ? header : INVALID_RUN;
+}
+
+/**
+ * The surface's fields, plus what lineage reads back from the log: the run, and the attributes the
+ * resource inherited from its ancestors (a dataset's prefix says `sensitivity`).
+ */
+function recordFields(input: AuthorizeInput, run: string | undefined | typeof INVALID_RUN): Readonly<Record<string, unknown>> | undefined {
+  const inherited = input.request.ancestors?.length ? Object.assign({}, ...[...input.request.ancestors].reverse().map((a) => a.attrs)) : undefined;
+  if (typeof run !== 'string' && !inherited) return input.fields;
+  return { ...input.fields, ...(typeof run === 'string' ? { run_id: run } : {}), ...(inherited && Object.keys(inherited).length ? { resource_attributes: inherited } : {}) };
 }
 
 /** What a span may say of a decision: never a credential, a body or a context value. */

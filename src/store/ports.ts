@@ -188,6 +188,12 @@ export interface UsageStore {
   tokensOn(principal: string, day: string): Promise<number>;
 }
 
+/** Alert firings, claimed once across replicas. */
+export interface AlertStore {
+  /** True for the first caller to claim `id` (rule, key and window); false for every later one. */
+  claimAlert(id: string, now: number): Promise<boolean>;
+}
+
 /** What changed, so caches on every replica can refresh at once instead of at their next poll. */
 export type ChangeTopic = 'keys' | 'grants' | 'approvals' | 'policy';
 
@@ -206,6 +212,7 @@ export interface Store {
   readonly grants: GrantStore;
   readonly bundles: BundleStore;
   readonly usage: UsageStore;
+  readonly alerts: AlertStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -63,7 +63,12 @@ export async function startAirlock(opts: AirlockOptions): Promise<RunningAirlock
   });
   let stderr = '';
   const urls = await new Promise<{ data: string; admin: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`airlock did not start:\n${stderr}`)), 20_000);
+    // Generous: a loaded CI machine can take long to start several processes. A process that did
+    // not start in time is stopped, so a failed test leaves nothing running.
+    const timer = setTimeout(() => {
+      proc.kill('SIGTERM');
+      reject(new Error(`airlock did not start:\n${stderr}`));
+    }, 60_000);
     proc.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       const m = /"data":"([^"]+)","admin":"([^"]+)"/.exec(stderr);

@@ -7,6 +7,9 @@ import { z } from 'zod';
 import type { ApprovalService } from '../../approvals/service.js';
 import type { BoundRequest } from '../../approvals/types.js';
 import { GATEWAY_CONTEXT_KEYS } from '../../decide/index.js';
+import type { AccessMap } from '../../lineage/access-map.js';
+import { LINEAGE_ACTIONS, lineageContext } from '../../lineage/lineage-context.js';
+import { isRunId, RUN_ID_RULE } from '../../model/run-id.js';
 import { AirlockError } from '../../lib/errors.js';
 import { formatEntity, parseEntity, type CedarRecord } from '../../model/entity.js';
 import type { Route, RouteContext } from '../routes.js';
@@ -32,16 +35,19 @@ const gateBody = z.strictObject({
       }
     }),
   approval_id: z.string().min(1).max(128).optional(),
+  /** The pipeline run this step belongs to: `model.register` with a run ties the model to what the run read. */
+  run_id: z.string().refine(isRunId, { message: `must be ${RUN_ID_RULE}` }).optional(),
 });
 
 type GateBody = z.infer<typeof gateBody>;
 
 function boundGate(body: GateBody): BoundRequest {
-  const digest = createHash('sha256').update(JSON.stringify(body.context)).digest('hex');
+  // The run is part of what is approved: registering a model from another run is another step.
+  const digest = createHash('sha256').update(JSON.stringify(body.run_id === undefined ? body.context : [body.context, body.run_id])).digest('hex');
   return { method: 'GATE', path: `${body.action} ${formatEntity(parseEntity(body.resource)!)}`, body_sha256: digest };
 }
 
-export function gateRoutes(approvals: ApprovalService, consoleUrl: () => string): Route[] {
+export function gateRoutes(approvals: ApprovalService, consoleUrl: () => string, accessMap?: AccessMap): Route[] {
   const approveUrl = (id: string) => new URL(`/approvals/${id}`, consoleUrl()).href;
 
   async function handler({ principal, body: raw, decision, context, requestId }: RouteContext) {
@@ -81,11 +87,18 @@ export function gateRoutes(approvals: ApprovalService, consoleUrl: () => string)
       method: 'POST',
       pattern: '/api/v1/gate',
       action: 'gate',
-      target: (_params, raw) => {
+      target: async (_params, raw) => {
         const body = parseBody(gateBody, raw);
         const resource = parseEntity(body.resource)!;
         const name = resource.id.split('/')[0];
-        return { action: body.action, resource, ...(name ? { resourceName: name } : {}), context: body.context as CedarRecord };
+        const lineage = accessMap && LINEAGE_ACTIONS.has(body.action) ? await lineageContext(accessMap, body.action, formatEntity(resource), body.run_id) : {};
+        return {
+          action: body.action,
+          resource,
+          ...(name ? { resourceName: name } : {}),
+          context: { ...(body.context as CedarRecord), ...lineage },
+          ...(body.run_id ? { fields: { run_id: body.run_id } } : {}),
+        };
       },
       handlesApproval: true,
       handler,

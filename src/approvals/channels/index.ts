@@ -2,6 +2,7 @@
 export { channelSchema, webhookChannelSchema, type ChannelConfig, type SlackChannelConfig, type TeamsChannelConfig, type WebhookChannelConfig } from './schema.js';
 export { createNotifier, renderFor, type Notifier, type NotifierOptions, type NotifyOutcome } from './notifier.js';
 export { DEFAULT_BACKOFF, type Backoff } from './deliver.js';
+export { renderAlert, type Alert } from './alert-message.js';
 export { APPROVAL_EVENTS, approveUrl, channelLabel, type ApprovalEvent } from './summary.js';
 export { SLACK_APPROVE_ACTION, SLACK_DENY_ACTION, slackMessage } from './slack-message.js';
 export { teamsMessage, ADAPTIVE_CARD_CONTENT_TYPE } from './teams-card.js';

@@ -12,12 +12,15 @@ import { type ApprovalEvent, channelLabel } from './summary.js';
 import { teamsMessage } from './teams-card.js';
 import { type RenderedMessage, plainJson, renderWebhook } from './webhook-payload.js';
 import { errorMessage } from '../../lib/errors.js';
+import { renderAlert, type Alert } from './alert-message.js';
 
 export interface NotifyOutcome {
   /** `type:url-host`, e.g. `slack:hooks.slack.com`. */
   readonly channel: string;
-  readonly event: ApprovalEvent;
-  readonly approvalId: string;
+  readonly event: ApprovalEvent | 'alert';
+  /** The approval it was about; an alert's name for alerts. */
+  readonly approvalId?: string;
+  readonly alert?: string;
   readonly ok: boolean;
   readonly attempts: number;
   readonly error?: string;
@@ -38,6 +41,8 @@ export interface NotifierOptions {
 export interface Notifier {
   /** Never throws and never waits for the network. */
   notify(event: ApprovalEvent, approval: Approval): void;
+  /** An alert to every channel; never throws and never waits for the network. */
+  notifyAlert(alert: Alert): void;
   /** Stops taking events, waits up to `graceMs` for deliveries in flight, then abandons the rest. */
   close(graceMs?: number): Promise<void>;
 }
@@ -62,7 +67,7 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
   let closed = false;
 
   const report = (o: NotifyOutcome) => {
-    if (!o.ok) opts.log.warn({ channel: o.channel, event: o.event, approval_id: o.approvalId, attempts: o.attempts, error: o.error }, 'approval notification failed');
+    if (!o.ok) opts.log.warn({ channel: o.channel, event: o.event, approval_id: o.approvalId, alert: o.alert, attempts: o.attempts, error: o.error }, 'notification failed');
     try {
       opts.onOutcome?.(o);
     } catch (err) {
@@ -70,14 +75,15 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
     }
   };
 
-  function deliver(i: number, channel: ChannelConfig, event: ApprovalEvent, approval: Approval): void {
+  function deliver(i: number, channel: ChannelConfig, about: Pick<NotifyOutcome, 'event' | 'approvalId' | 'alert'>, render: () => RenderedMessage): void {
     const label = channelLabel(channel);
-    const base = { channel: label, event, approvalId: approval.id };
+    const base = { channel: label, ...about };
+    const event = about.event;
     if (closed) return report({ ...base, ok: false, attempts: 0, error: 'notifier closed' });
     if (pending[i]! >= maxPending) return report({ ...base, ok: false, attempts: 0, error: 'too many deliveries pending for this channel' });
     let message: RenderedMessage;
     try {
-      message = renderFor(channel, event, approval, opts.consoleUrl);
+      message = render();
     } catch (err) {
       return report({ ...base, ok: false, attempts: 0, error: `render failed: ${errorMessage(err)}` });
     }
@@ -89,7 +95,7 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
           timeoutMs: opts.timeoutMs ?? SEND_TIMEOUT_MS,
           stop: stop.signal,
           now: opts.now ?? Date.now,
-          onRetry: (n, error, delayMs) => opts.log.debug({ channel: label, event, approval_id: approval.id, attempt: n, error, delay_ms: Math.round(delayMs) }, 'approval notification retry'),
+          onRetry: (n, error, delayMs) => opts.log.debug({ channel: label, event, approval_id: about.approvalId, attempt: n, error, delay_ms: Math.round(delayMs) }, 'notification retry'),
         }),
       )
       .then((r) => report({ ...base, ...r }))
@@ -100,16 +106,23 @@ export function createNotifier(channels: readonly ChannelConfig[], opts: Notifie
     inflight.add(p);
   }
 
+  function each(fn: (channel: ChannelConfig, i: number) => void, event: string): void {
+    channels.forEach((channel, i) => {
+      try {
+        fn(channel, i);
+      } catch (err) {
+        // Nothing above should throw; if it does, the data plane still must not see it.
+        opts.log.error({ err, event }, 'notification could not be queued');
+      }
+    });
+  }
+
   return {
     notify(event, approval) {
-      channels.forEach((channel, i) => {
-        try {
-          deliver(i, channel, event, approval);
-        } catch (err) {
-          // Nothing above should throw; if it does, the data plane still must not see it.
-          opts.log.error({ err, event }, 'approval notification could not be queued');
-        }
-      });
+      each((channel, i) => deliver(i, channel, { event, approvalId: approval.id }, () => renderFor(channel, event, approval, opts.consoleUrl)), event);
+    },
+    notifyAlert(alert) {
+      each((channel, i) => deliver(i, channel, { event: 'alert', alert: alert.name }, () => renderAlert(channel, alert)), 'alert');
     },
     async close(graceMs = 2_000) {
       closed = true;

@@ -25,7 +25,7 @@ function describe(text: string, fallback: string, saved: boolean): string {
 export function checkpointTargets(
   checkpoints: readonly string[],
   savedCheckpoint: string | undefined,
-  publicKey: KeyObject,
+  publicKey: KeyObject | readonly KeyObject[],
   expectedOrigin: string | undefined,
 ): { targets: CheckpointTarget[] } | { error: string } {
   const inputs = checkpoints.map((text, i) => ({ text, saved: false, fallback: `checkpoint #${i + 1}` }));

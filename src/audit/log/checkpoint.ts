@@ -4,7 +4,7 @@
 
 import type { KeyObject } from 'node:crypto';
 import { HASH_SIZE } from './hash.js';
-import { assertKeyName, openNote, parseNote, signNote, type NoteSignature } from './signed-note.js';
+import { assertKeyName, keyId, openNote, parseNote, signNote, type NoteSignature } from './signed-note.js';
 
 export interface Checkpoint {
   readonly origin: string;
@@ -59,8 +59,15 @@ export function parseCheckpoint(text: string): ParsedCheckpoint {
  * name; throws otherwise. Signing under the origin binds the key to one log: a checkpoint moved
  * from another log that shares the key has a different key id and is refused.
  */
-export function verifyCheckpoint(text: string, publicKey: KeyObject): Checkpoint {
+/**
+ * Checks the checkpoint's signature by one of `keys`: the current signing key and, after a key
+ * rotation, the retired ones (each signature line names its key, so the right one is picked).
+ */
+export function verifyCheckpoint(text: string, keys: KeyObject | readonly KeyObject[]): Checkpoint {
   const { origin, size, root } = parseCheckpoint(text);
-  openNote(text, origin, publicKey);
+  const candidates = Array.isArray(keys) ? (keys as readonly KeyObject[]) : [keys as KeyObject];
+  const { signatures } = parseNote(text);
+  const key = candidates.find((k) => signatures.some((sig) => sig.name === origin && sig.keyId.equals(keyId(origin, k)))) ?? candidates[0]!;
+  openNote(text, origin, key);
   return { origin, size, root };
 }

@@ -19,7 +19,8 @@ export interface VerifyLogOptions {
   readonly records: AsyncIterable<LogRecord> | Iterable<LogRecord>;
   /** Signed notes (C2SP tlog-checkpoint), in any order. */
   readonly checkpoints: readonly string[];
-  readonly publicKey: KeyObject;
+  /** The signing key's public half, and after rotations the retired ones. */
+  readonly publicKey: KeyObject | readonly KeyObject[];
   /** Defaults to the origin of the first checkpoint; every checkpoint must carry it. */
   readonly expectedOrigin?: string;
   /** A checkpoint saved earlier by the verifier: the log must still contain that tree. */

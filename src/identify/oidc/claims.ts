@@ -8,6 +8,7 @@
 import type { JWTPayload } from 'jose';
 import type { CedarRecord } from '../../model/entity.js';
 import { UNKNOWN_MFA_AGE, type Principal, type PrincipalType } from '../../model/principal.js';
+import { isRunId } from '../../model/run-id.js';
 import { readClaim, stringClaim } from './claim-path.js';
 import { DEFAULT_GROUPS_CLAIM, MFA_AMR_VALUES, type ClientTokenConfig } from './issuer-config.js';
 
@@ -30,6 +31,8 @@ export interface VerifiedIdentity {
   readonly authTime: number | undefined;
   /** Unix seconds. */
   readonly exp: number;
+  /** A `run_id` claim: the token belongs to one pipeline run. */
+  readonly runId?: string;
 }
 
 /** Returns undefined when a claim the principal needs is missing or of the wrong type. */
@@ -50,6 +53,7 @@ export function identityFromClaims(payload: JWTPayload, r: ClaimRules): Verified
     mfa: Array.isArray(amr) && amr.some((m) => typeof m === 'string' && MFA_AMR_VALUES.has(m)),
     authTime: typeof authTime === 'number' && Number.isFinite(authTime) ? authTime : undefined,
     exp,
+    ...(isRunId(payload['run_id']) ? { runId: payload['run_id'] } : {}),
   };
 }
 
@@ -97,5 +101,6 @@ export function principalFromIdentity(id: VerifiedIdentity, nowMs: number): Prin
     authMethod: 'oidc',
     expiresAt: id.exp,
     facts: id.facts,
+    ...(id.runId ? { runId: id.runId } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { grantsContract } from './grants.js';
 import type { ContractOptions, StoreTest } from './harness.js';
 import { keysContract } from './keys.js';
 import { usageContract } from './usage.js';
+import { alertsContract } from './alerts.js';
 
 export type { ContractOptions } from './harness.js';
 
@@ -40,6 +41,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
     grantsContract(test);
     bundlesContract(test);
     usageContract(test);
+    alertsContract(test);
     changesContract(test, options);
   });
 }

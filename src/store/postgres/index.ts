@@ -10,6 +10,7 @@ import { pgChangeFeed } from './change-feed.js';
 import { pgGrantStore } from './grants.js';
 import { pgKeyStore } from './keys.js';
 import { pgUsageStore } from './usage.js';
+import { pgAlertStore } from './alerts.js';
 import { migrate } from './migrations.js';
 import { createDb, type ErrorReporter } from './pool.js';
 import { errorMessage } from '../../lib/errors.js';
@@ -46,6 +47,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     grants: pgGrantStore(db),
     bundles: pgBundleStore(db),
     usage: pgUsageStore(db),
+    alerts: pgAlertStore(db),
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, PING_TIMEOUT_MS, false)));

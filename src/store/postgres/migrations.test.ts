@@ -21,7 +21,9 @@ describe('postgres migrations', () => {
       await client.connect();
       const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
       await client.end();
-      assert.deepEqual(rows.map((r) => r.version), [1, 2, 3]);
+      const versions = rows.map((r) => r.version);
+      assert.ok(versions.length >= 3);
+      assert.deepEqual(versions, versions.map((_, i) => i + 1), 'each version once, none skipped');
     } finally {
       await scratch.drop();
     }

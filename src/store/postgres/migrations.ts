@@ -84,6 +84,7 @@ const MIGRATIONS: readonly string[] = [
      tokens BIGINT NOT NULL,
      PRIMARY KEY (principal, day)
    );`,
+  `CREATE TABLE alert_firings (id TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL);`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -10,6 +10,7 @@ import { sqliteBundleStore } from './bundles.js';
 import { sqliteGrantStore } from './grants.js';
 import { sqliteKeyStore } from './keys.js';
 import { sqliteUsageStore } from './usage.js';
+import { sqliteAlertStore } from './alerts.js';
 import { migrate } from './migrations.js';
 
 export function openSqliteStore(file: string): Store {
@@ -29,6 +30,7 @@ export function openSqliteStore(file: string): Store {
     grants: sqliteGrantStore(db),
     bundles: sqliteBundleStore(db),
     usage: sqliteUsageStore(db),
+    alerts: sqliteAlertStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();

@@ -68,6 +68,7 @@ const MIGRATIONS: readonly string[] = [
      tokens INTEGER NOT NULL,
      PRIMARY KEY (principal, day)
    ) WITHOUT ROWID;`,
+  `CREATE TABLE alert_firings (id TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL);`,
 ];
 
 /**
