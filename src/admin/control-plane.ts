@@ -12,10 +12,12 @@ import { AirlockError, errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { bearerChallenge, refusalChallenge, sendProblem } from '../lib/problem.js';
 import { readBody } from '../lib/read-body.js';
+import { parseJsonBody } from '../lib/strict-json.js';
 import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
 import { clientIpOf, type ClientAddress } from '../lib/client-ip.js';
+import type { AnonymousTraffic } from '../pipeline/anonymous-traffic.js';
 import { actionLabel } from './metric-labels.js';
 import { objectRequest, scopedDecision, type RouteObject } from './object-scope.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -42,6 +44,11 @@ export interface ControlPlaneDeps {
   readonly routes: readonly Route[];
   /** Endpoints that authenticate by their own means (a Slack signature), keyed by path; POST only. */
   readonly integrations?: Readonly<Record<string, (rawBody: string, headers: IncomingHttpHeaders, clientIp: string) => Promise<RouteResult>>>;
+  /**
+   * Requests without an accepted credential (the data plane's limiter): past an address's rate
+   * they get 429, past its share of records they are counted, not recorded one by one.
+   */
+  readonly anonymous?: AnonymousTraffic;
 }
 
 export function createControlPlane(deps: ControlPlaneDeps) {
@@ -88,9 +95,12 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const clientIp = clientIpOfReq(req);
     const method = req.method ?? 'GET';
     const audit = (entry: Parameters<typeof decisionRecord>[0]) => deps.audit.append(decisionRecord(entry));
-    const refuse = (code: Parameters<typeof sendProblem>[1]['code'], detail: string, facts: Partial<Parameters<typeof decisionRecord>[0]> = {}, headers?: Record<string, string>) => {
+    const refuse = (wanted: Parameters<typeof sendProblem>[1]['code'], why: string, facts: Partial<Parameters<typeof decisionRecord>[0]> = {}, challenge?: Record<string, string>) => {
+      const anonymous = facts.principal ? undefined : deps.anonymous?.refuse(clientIp, { code: wanted, detail: why, headers: challenge });
+      const { code, detail, headers } = anonymous?.refusal ?? { code: wanted, detail: why, headers: challenge };
       const status = sendProblem(res, { code, detail, requestId, headers: headers ?? refusalChallenge({ code, detail }) });
       deps.metrics.controlPlane.inc({ action: actionLabel(facts.action), decision: facts.decision?.effect ?? code });
+      if (anonymous && !anonymous.record) return;
       // Queued, not awaited: the refusal is already sent, and a queued record is retried until the
       // store takes it, where an awaited append that failed would be lost.
       deps.audit.enqueue(decisionRecord({ requestId, time, surface: 'control', refusal: code, reasons: [detail], status, latencyMs: performance.now() - started, ...facts }));
@@ -126,10 +136,11 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     let body: unknown;
     try {
       const raw = await readBody(req, MAX_API_BODY_BYTES);
-      body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+      // Strict, as every body the gateway decides on: one reading, whoever else reads it.
+      body = raw.length ? parseJsonBody(raw) : undefined;
     } catch (err) {
       if (err instanceof AirlockError && err.code === 'payload_too_large') return refuse('payload_too_large', err.message, { principal, action: route.action });
-      return refuse('bad_request', 'the request body must be JSON', { principal, action: route.action });
+      return refuse('bad_request', err instanceof AirlockError ? err.message : 'the request body must be JSON', { principal, action: route.action });
     }
 
     let target: RouteTarget;

@@ -18,6 +18,7 @@ import type { Logger } from '../lib/logger.js';
 import { createDataPlane } from '../pipeline/data-plane.js';
 import { closeResources, mountResources } from '../pipeline/resources.js';
 import { createStages } from '../pipeline/stages.js';
+import { AnonymousTraffic } from '../pipeline/anonymous-traffic.js';
 import { LivePolicy, type ReloadResult } from '../policy/live-policy.js';
 import { startShadowMode } from '../policy/shadow-mode.js';
 import { openStore } from '../store/index.js';
@@ -110,6 +111,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   });
   const currentEngine = shadow.engine;
 
+  // One limiter for requests without a credential, whichever listener they reach.
+  const anonymous = new AnonymousTraffic(config.limits.rate, (entry) => audit.enqueue(entry));
   const stages = createStages({
     identifier,
     engine: currentEngine,
@@ -122,6 +125,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     approvals: workflow.approvals,
     holdSeconds: config.approvals.hold_seconds,
     rateLimits: config.limits.rate,
+    anonymous,
   });
   const assertions = config.resources.some((r) => 'identity_assertion' in r && r.identity_assertion)
     ? new IdentityAssertions(await loadOrCreateSigningKey(resolveFrom(loaded, config.identity.assertion_key_file)), config.identity.assertion_issuer)
@@ -161,6 +165,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     now,
     ready: () => store.ping(),
     clientIp,
+    anonymous,
     jwks: assertions && (() => assertions.jwks()),
     routes: [
       ...auditRoutes(store.audit, checkpointer),
@@ -200,6 +205,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     async close(graceMs = 10_000) {
       await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
       stages.close();
+      anonymous.close();
       accessMap.close();
       policy.close();
       shadow.close();

@@ -40,6 +40,25 @@ export function clientAddressResolver(cidrs: readonly string[]): ClientAddress {
   };
 }
 
+/**
+ * The block one client is counted by (rate limits, record shares): an IPv4 address, or the /64 an
+ * IPv6 address is in. A single subscriber is handed a whole /64 and may send from any of its
+ * 2^64 addresses, so counting per IPv6 address would give one client endless fresh shares.
+ */
+export function addressBlock(address: string): string {
+  const a = unmapped(address);
+  if (isIP(a) !== 6) return a;
+  const zone = a.indexOf('%');
+  const bare = zone === -1 ? a : a.slice(0, zone);
+  const [head = '', tail] = bare.split('::');
+  // An embedded IPv4 tail (`64:ff9b::192.0.2.1`) stands for two groups.
+  const groups = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const h = groups(head);
+  const t = groups(tail ?? '');
+  const all = tail === undefined ? h : [...h, ...new Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${all.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
 function unmapped(address: string): string {
   return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }

@@ -5,7 +5,10 @@
 // become one (`/v1//chat` is `/v1/chat`, as Envoy's merge_slashes does). What cannot be normalised
 // without guessing how the upstream reads it is refused, as Envoy's REJECT_REQUEST for escaped
 // slashes: dot segments (raw or encoded), encoded slashes and backslashes (`%2F`, `%5C`), raw
-// backslashes, `;` path parameters, encoded control characters and malformed percent-encoding.
+// backslashes, `;` path parameters, encoded control characters, malformed percent-encoding, and
+// an escaped escape (`%252e`: an upstream that decodes twice, as some frameworks and rewriting
+// proxies do, would read a dot segment the decision never saw; Spring Security's firewall refuses
+// every `%25` for the same reason, this refuses only a `%25` that spells another escape).
 // A surface that must see the raw path (S3 object keys may hold any byte) asks for it and applies
 // its own rules.
 
@@ -63,6 +66,8 @@ export function normalizePath(path: string): string | PathRefusal {
     out += UNRESERVED.test(ch) ? ch : `%${hex.toUpperCase()}`;
     i += 2;
   }
+  // On the output: `%25%41` becomes `%25A`, which a hex digit after it makes an escape again.
+  if (out.includes('%25') && /%25[0-9A-Fa-f]{2}/.test(out)) return { refused: 'the path has a double-encoded escape' };
   out = out.replace(/\/{2,}/g, '/');
   for (const segment of out.split('/')) {
     if (segment === '.' || segment === '..') return { refused: 'the path has dot segments' };

@@ -5,7 +5,18 @@
 // comparing the number of key tokens in the text with the number of keys parsed, which only needs
 // a scan from quote to quote (the text is known to be valid JSON by then, so every quote outside a
 // string opens one).
+import { isUtf8 } from 'node:buffer';
 import { AirlockError } from './errors.js';
+
+/**
+ * A JSON request body: UTF-8 (RFC 8259 section 8.1), strictly parsed. Bytes that are not UTF-8
+ * would be decided on the replacement characters node puts in their place, while each upstream
+ * decodes them its own way (refuses, replaces per byte, keeps them as surrogates).
+ */
+export function parseJsonBody(body: Buffer): unknown {
+  if (!isUtf8(body)) throw new AirlockError('bad_request', 'the request body is not valid UTF-8');
+  return parseJsonStrict(body.toString('utf8'));
+}
 
 export function parseJsonStrict(text: string): unknown {
   let value: unknown;

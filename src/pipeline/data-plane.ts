@@ -11,6 +11,7 @@ import { AirlockError, errorMessage } from '../lib/errors.js';
 import { refusalChallenge, sendProblem, statusOf } from '../lib/problem.js';
 import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
 import { splitRequestPath } from '../lib/request-path.js';
+import { overrideInRequest } from '../lib/request-overrides.js';
 import type { Logger } from '../lib/logger.js';
 import type { Refusal, RequestSite, Stages } from './stages.js';
 import type { Exchange, MountedResource } from './surface.js';
@@ -26,12 +27,6 @@ export interface DataPlaneDeps {
   readonly trace?: (req: IncomingMessage, started: number) => RequestTrace;
 }
 
-/**
- * Headers some frameworks read as the real method: the gateway would decide a POST that the
- * upstream serves as a DELETE. Refused rather than stripped, since the body was meant for the other method.
- */
-const METHOD_OVERRIDES = ['x-http-method-override', 'x-http-method', 'x-method-override'];
-
 type Routed = { readonly mount: MountedResource; readonly path: string; readonly query: string } | Refusal;
 
 export function createDataPlane(deps: DataPlaneDeps) {
@@ -46,9 +41,12 @@ export function createDataPlane(deps: DataPlaneDeps) {
     }
     const r = splitRequestPath(req.url ?? '/', (name) => deps.resources.get(name)?.surface.rawPath === true);
     if (r && 'refused' in r) return { code: 'bad_request', detail: r.refused };
-    if (METHOD_OVERRIDES.some((h) => req.headers[h] !== undefined)) {
-      return { code: 'bad_request', detail: 'method-override headers are refused: send the method itself' };
-    }
+    // A request that names another method or path than its own (see request-overrides.ts).
+    const override = overrideInRequest(req.headers, r ? r.query : '');
+    if (override) return { code: 'bad_request', detail: override };
+    // An upstream answers TRACE with the request it received: injected credentials and the
+    // identity assertion would reach the client. Nothing a gateway fronts needs it.
+    if (req.method === 'TRACE') return { code: 'bad_request', detail: 'TRACE is refused: the answer would echo what the gateway adds to a request' };
     const mount = r && deps.resources.get(r.resourceName);
     if (!r || !mount) return { code: 'not_found', detail: 'no such resource' };
     return { mount, path: r.path, query: r.query };

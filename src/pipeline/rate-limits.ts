@@ -5,6 +5,7 @@
 // so a cluster admits up to replicas × the rate: a bound on abuse, not an exact quota.
 import { z } from 'zod';
 import { LruCache } from '../lib/lru-cache.js';
+import type { Refusal } from './stages.js';
 
 const bucketSchema = z.strictObject({
   /** 0 switches the limit off. */
@@ -64,4 +65,9 @@ export class TokenBuckets {
     if (!b || !this.enabled) return 1;
     return Math.max(1, Math.ceil((1 - b.tokens) / this.config.per_second));
   }
+}
+
+/** The refusal past a bucket: 429 with the seconds until it has a token again. */
+export function rateLimited(retryAfter: number): Refusal {
+  return { code: 'rate_limited', detail: 'too many requests; retry later', headers: { 'retry-after': String(retryAfter) } };
 }

@@ -21,9 +21,9 @@ import type { Decision } from '../model/decision.js';
 import { formatEntity, type CedarRecord } from '../model/entity.js';
 import { principalUid, type Principal } from '../model/principal.js';
 import { isRunId, RUN_ID_RULE } from '../model/run-id.js';
-import { AnonymousRefusals } from './anonymous-refusals.js';
+import { AnonymousTraffic } from './anonymous-traffic.js';
 import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
-import { TokenBuckets, type RateLimitsConfig } from './rate-limits.js';
+import { rateLimited, TokenBuckets, type RateLimitsConfig } from './rate-limits.js';
 import type { Exchange, MountedResource } from './surface.js';
 
 /** Where a refusal happened: a request, with the resource it named if there is one. */
@@ -95,7 +95,7 @@ export interface Stages {
    * (each entry the caller may not use is left out). Any failure is deny.
    */
   decideOnly(ex: Exchange, principal: Principal, request: ActionRequest): Decision;
-  /** Writes what is still counted (aggregated refusals); called once at shutdown. */
+  /** Writes what is still counted (aggregated refusals) when it keeps the count itself; called once at shutdown. */
   close(): void;
   readonly now: () => Date;
   readonly log: Logger;
@@ -114,14 +114,15 @@ export interface StagesDeps extends ApprovalGateDeps {
   /** 'strict': forward only after the decision record is durable. */
   readonly auditMode: 'strict' | 'async';
   readonly rateLimits: RateLimitsConfig;
+  /** Requests without an accepted credential; shared with the control plane (made here when not given). */
+  readonly anonymous?: AnonymousTraffic;
 }
 
 const AUDIT_UNAVAILABLE: Refusal = { code: 'audit_unavailable', detail: 'the audit log cannot be written' };
 
 export function createStages(deps: StagesDeps): Stages {
   const principalRate = new TokenBuckets(deps.rateLimits.principal);
-  const anonymousRate = new TokenBuckets(deps.rateLimits.anonymous);
-  const anonymous = new AnonymousRefusals(deps.rateLimits.anonymous_records_per_minute, (entry) => deps.audit.enqueue(entry));
+  const anonymous = deps.anonymous ?? new AnonymousTraffic(deps.rateLimits, (entry) => deps.audit.enqueue(entry));
 
   function decide(ex: Exchange, principal: Principal, request: ActionRequest, method: string, path: string): { decision: Decision; context: CedarRecord } {
     const context = commonContext({ principal, sourceIp: ex.clientIp, method, path, now: deps.now() }, request.context);
@@ -226,8 +227,9 @@ export function createStages(deps: StagesDeps): Stages {
       let r = refusal;
       if (!r.principal) {
         // No accepted credential: the address pays, and past its share of records it is only counted.
-        if (!anonymousRate.take(site.clientIp)) r = { ...r, ...rateLimited(anonymousRate.retryAfter(site.clientIp)) };
-        if (!anonymous.admit(site.clientIp, r.code)) {
+        const verdict = anonymous.refuse(site.clientIp, r);
+        r = { ...r, ...verdict.refusal };
+        if (!verdict.record) {
           count(site, r.request?.action, r.code);
           return r;
         }
@@ -259,7 +261,9 @@ export function createStages(deps: StagesDeps): Stages {
       );
     },
 
-    close: () => anonymous.close(),
+    close: () => {
+      if (!deps.anonymous) anonymous.close();
+    },
 
     decideOnly(ex, principal, request) {
       try {
@@ -301,9 +305,6 @@ function decisionAttributes(request: ActionRequest, decision: Decision) {
   };
 }
 
-function rateLimited(retryAfter: number): Refusal {
-  return { code: 'rate_limited', detail: 'too many requests; retry later', headers: { 'retry-after': String(retryAfter) } };
-}
 
 /** Maps a decision that is not `allow` to the refusal the client sees. */
 function refusalFor(decision: Decision): Refusal | undefined {

@@ -51,6 +51,7 @@ before(async () => {
       'p.cedar': `
 @approval("ml-leads") permit (principal in Group::"ml-eng", action == Action::"model.invoke", resource in Resource::"llm");
 permit (principal in Group::"ml-leads", action in [Action::"admin.approve", Action::"admin.deny"], resource == Airlock::"control-plane");
+@id("lee-not-for-carol") forbid (principal == User::"lee", action == Action::"admin.approve", resource is Approval) when { resource.requester == User::"carol" };
 `,
     },
     resources: [{ name: 'llm', type: 'openai', upstream: upstream.url }],
@@ -131,5 +132,33 @@ describe('approval channels', () => {
       return call(approval_id);
     })();
     assert.equal(released.status, 200);
+  });
+
+  it('decides a Slack vote on the approval itself too, so a forbid on Approval::"<id>" refuses it as in the API', async () => {
+    const carol = await airlock.token({ sub: 'carol', groups: ['ml-eng'] });
+    const call = () =>
+      fetch(`${airlock.dataUrl}/llm/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${carol}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'carol' }] }),
+      });
+    const { approval_id } = (await (await call()).json()) as { approval_id: string };
+    const payload = { type: 'block_actions', user: { id: 'U024BE7LH', username: 'lee' }, team: { id: 'T1' }, actions: [{ action_id: 'airlock_approve', value: approval_id, type: 'button' }] };
+    const raw = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const ts = String(Math.floor(Date.now() / 1000));
+    const signature = `v0=${createHmac('sha256', SLACK_SECRET).update(`v0:${ts}:${raw}`).digest('hex')}`;
+    const res = await fetch(`${airlock.adminUrl}/integrations/slack/interactions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': signature },
+      body: raw,
+    });
+    assert.equal(res.status, 200);
+    assert.match(((await res.json()) as { text: string }).text, /policy does not let you vote/);
+    const lee = await airlock.token({ sub: 'lee', groups: ['ml-leads'] });
+    const api = await fetch(`${airlock.adminUrl}/api/v1/approvals/${approval_id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${lee}`, 'content-type': 'application/json' }, body: '{}' });
+    assert.notEqual(api.status, 200, 'the API refuses the same vote');
+    const again = await call();
+    assert.equal(again.status, 403);
+    assert.equal(((await again.json()) as { code: string }).code, 'approval_required', 'still pending');
   });
 });

@@ -105,6 +105,9 @@ describe('airlock gate', () => {
     const long = await post(JSON.stringify({ action: 'a'.repeat(500), resource: 'Model::"x"' }));
     assert.equal(long.status, 400);
     assert.match(((await long.json()) as { detail: string }).detail, /^action:/);
+    const twice = await post('{"action":"model.deploy","resource":"Model::\\"dev/x\\"","resource":"Model::\\"prod/x\\""}');
+    assert.equal(twice.status, 400, 'a duplicate key is read one way by one parser and another by the next');
+    assert.match(((await twice.json()) as { detail: string }).detail, /duplicate key/);
     const huge = await post(JSON.stringify({ action: 'model.deploy', resource: 'Model::"x"', context: { note: 'x'.repeat(200_000) } }));
     assert.equal(huge.status, 413);
     assert.equal(((await huge.json()) as { code: string }).code, 'payload_too_large');

@@ -45,10 +45,13 @@ describe('identity headers', () => {
       'airlock-principal': 'User::"admin"',
       'x-airlock-groups': 'admins',
       'airlock-identity': 'forged',
+      // CGI-style servers read these as X-Forwarded-For and Airlock-Identity
+      x_forwarded_for: '192.0.2.1',
+      airlock_identity: 'forged',
     });
     assert.equal(res.status, 200, 'a forged X-Forwarded-For is not believed from an untrusted peer');
     assert.equal(seen['x-forwarded-for'], '127.0.0.1');
-    for (const h of ['x-forwarded-host', 'forwarded', 'x-real-ip', 'airlock-principal', 'x-airlock-groups']) assert.equal(seen[h], undefined, h);
+    for (const h of ['x-forwarded-host', 'forwarded', 'x-real-ip', 'airlock-principal', 'x-airlock-groups', 'x_forwarded_for', 'airlock_identity']) assert.equal(seen[h], undefined, h);
     assert.notEqual(seen['airlock-identity'], 'forged');
   });
 

@@ -40,6 +40,21 @@ describe('limits', () => {
     assert.ok(await bob.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }), 'another principal has its own budget');
   });
 
+  it('counts a streamed answer that reports no usage by an estimate, so streaming does not dodge the budget', async () => {
+    const client = new OpenAI({ apiKey: await airlock.token({ sub: 'carl', groups: ['ml-eng'] }), baseURL: `${airlock.dataUrl}/llm/v1`, maxRetries: 0 });
+    const stream = async () => {
+      let text = '';
+      for await (const part of await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true })) {
+        text += part.choices[0]?.delta.content ?? '';
+      }
+      return text;
+    };
+    // The demo server streams without usage (no stream_options.include_usage), as the openai client asks by default.
+    let refused: unknown;
+    for (let i = 0; i < 5 && !refused; i++) await stream().catch((err: unknown) => (refused = err));
+    assert.ok(refused instanceof OpenAI.APIError && refused.status === 403, 'the budget applies to streams too');
+  });
+
   it('answers an anonymous flood with 429 and records it as counts, not a record per request', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push((await fetch(`${airlock.dataUrl}/llm/v1/models`, { headers: { authorization: 'Bearer forged' } })).status);
@@ -54,5 +69,6 @@ describe('limits', () => {
     assert.equal(counted[0]!.count, 9);
     const outcomes = lines.filter((r) => r.kind === 'outcome' && r.tokens === 13);
     assert.ok(outcomes.length >= 4, 'outcome records carry the tokens used');
+    assert.ok(lines.some((r) => r.kind === 'outcome' && (r.tokens as number) > 0 && r.tokens_estimated === true), 'an estimate says so');
   });
 });

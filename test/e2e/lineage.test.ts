@@ -20,6 +20,7 @@ before(async () => {
 @id("deploy-needs-eval") forbid (principal, action == Action::"model.deploy", resource)
   unless { context.attestations has "eval" && context.attestations["eval"] == "pass" };
 @id("reviewers-attest") permit (principal in Group::"reviewers", action == Action::"attest", resource);
+@id("testers-attest-tests") permit (principal in Group::"testers", action == Action::"attest", resource) when { context.predicate == "unit-tests" && context.result == "pass" };
 `,
     },
     resources: [],
@@ -59,6 +60,13 @@ describe('attestations and lineage-aware gates', () => {
     assert.equal((await runCli(['attest', 'verify', envelopeFile, '--public-key', keyFile])).code, 1);
     const listed = JSON.parse((await cli(['attest', 'list', '--subject', 'Model::"fraud/v3"'], ci)).stdout) as unknown[];
     assert.equal(listed.length, 2);
+  });
+
+  it('lets a bundle say which checks a principal may attest, so passing unit tests cannot also attest a review', async () => {
+    const tester = await airlock.token({ sub: 'tom', groups: ['testers'] });
+    const attest = (predicate: string) => cli(['attest', '--subject', 'Model::"fraud/v4"', '--predicate', predicate, '--result', 'pass'], tester);
+    assert.equal((await attest('unit-tests')).code, 0);
+    assert.equal((await attest('eval')).code, 1);
   });
 
   it('shows the pipeline in the access map, as text and as DOT', async () => {

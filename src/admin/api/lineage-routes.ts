@@ -1,7 +1,8 @@
 // The access map and attestations on the control plane: GET /api/v1/graph (who touched what, with
 // filters), GET /api/v1/graph/lineage?model=..., POST /api/v1/graph/rebuild (fold the whole log in
 // again), POST /api/v1/attestations (decided as `attest` on the subject) and GET
-// /api/v1/attestations?subject=... (the signed envelopes). An attestation is durable once its
+// /api/v1/attestations?subject=... (the signed envelopes). `attest` is decided with the check's
+// `predicate` and `result` in the context. An attestation is durable once its
 // audit record is: the log is where the map, and every replica, reads it from.
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
@@ -94,7 +95,13 @@ export function lineageRoutes(deps: LineageRouteDeps): Route[] {
       method: 'POST',
       pattern: '/api/v1/attestations',
       action: 'attest',
-      target: (_params, raw) => ({ resource: parseEntity(parseBody(attestBody, raw).subject)! }),
+      // The check and its result are in the context, so a bundle can say who may attest what
+      // (`when { context.predicate == "unit-tests" }`): a deploy gate that reads one attestation
+      // must not be satisfiable by whoever may attest another.
+      target: (_params, raw) => {
+        const body = parseBody(attestBody, raw);
+        return { resource: parseEntity(body.subject)!, context: { predicate: body.predicate, result: body.result } };
+      },
       async handler({ principal, body: raw, requestId }) {
         const body = parseBody(attestBody, raw);
         const subject = formatEntity(parseEntity(body.subject)!);

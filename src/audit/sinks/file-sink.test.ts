@@ -1,6 +1,6 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startSinks, type StartSinksOptions } from './start-sinks.js';
 import { waitFor } from '../../lib/test-wait.js';
@@ -33,6 +33,15 @@ test('appends the exact record lines as JSON Lines under baseDir, creating direc
   const want = (await lines()).map((l) => `${l}\n`).join('');
   await waitFor(() => sinks.stats()[0]!.lag === 0 && sinks.stats()[0]!.delivered === 700);
   assert.equal(await content(), want);
+});
+
+test('creates the file readable by owner and group only: it is the audit log', async () => {
+  const { store, start, file } = await setup();
+  await appendRecords(store, 1);
+  const sinks = start();
+  await waitFor(() => sinks.stats()[0]!.delivered === 1);
+  assert.equal((await stat(file)).mode & 0o777, 0o640);
+  assert.equal((await stat(path.dirname(file))).mode & 0o007, 0);
 });
 
 test('a restart with the cursor behind the file appends those records again (at least once)', async () => {

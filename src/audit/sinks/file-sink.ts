@@ -2,7 +2,8 @@
 // `airlock audit export`) and fsyncs before the batch counts as delivered, so the cursor never
 // runs ahead of the disk. Delivery is at least once: after a crash between the fsync and the
 // cursor update, the batch is appended again, and a reader de-duplicates by `seq`.
-// The file is opened per batch, so a log shipper may rotate (rename) it at any time.
+// The file is opened per batch, so a log shipper may rotate (rename) it at any time. A new file is
+// readable by its owner and group (a shipper's), never by every local user: it is the audit log.
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { SinkTarget } from './types.js';
@@ -16,9 +17,9 @@ export function fileSink(config: { readonly path: string }, baseDir: string): Si
     label: `file:${file}`,
     async deliver(records, signal) {
       signal.throwIfAborted();
-      await mkdir(path.dirname(file), { recursive: true });
+      await mkdir(path.dirname(file), { recursive: true, mode: 0o750 });
       // 'a+': appends always land at the end; reading is for the torn-line check below.
-      const fh = await open(file, 'a+');
+      const fh = await open(file, 'a+', 0o640);
       let size: number | undefined;
       try {
         size = (await fh.stat()).size;

@@ -87,7 +87,7 @@ export class Upstream {
   }
 
   private headersFor(req: ForwardRequest): Record<string, string | string[]> {
-    const headers = upstreamRequestHeaders(req.headers, this.inject, req.clientIp, req.body.length);
+    const headers = upstreamRequestHeaders(req.headers, this.inject, req.clientIp, req.body.length, this.assertionHeader);
     if (this.assertionHeader && req.assertion) headers[this.assertionHeader] = req.assertion;
     if (req.traceparent) headers.traceparent = req.traceparent;
     return headers;

@@ -3,8 +3,12 @@
 // headers never reach the upstream; upstream credentials come only from `inject`. Headers that
 // tell an upstream who the client is (X-Forwarded-*, Forwarded, X-Real-IP, Airlock-* and
 // X-Airlock-*) are the gateway's to set: a client's are dropped and the gateway's facts sent
-// instead, so an upstream that trusts them trusts the gateway, not the client.
+// instead, so an upstream that trusts them trusts the gateway, not the client. A CGI-style
+// upstream reads `X_Forwarded_For` as `X-Forwarded-For` (both become HTTP_X_FORWARDED_FOR), so a
+// client header is judged by that reading too, and one that would pass for a header the gateway
+// sets (an injected credential, the identity assertion) is dropped.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { cgiHeaderName } from '../../lib/request-overrides.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -40,12 +44,16 @@ export function normalizeInject(inject: Readonly<Record<string, string>>): [stri
   return Object.entries(inject).map(([name, value]) => [name.toLowerCase(), value]);
 }
 
-/** Headers for the upstream request: the client's, filtered, then `inject` (which wins). */
+/**
+ * Headers for the upstream request: the client's, filtered, then `inject` (which wins).
+ * `reserved` names other headers the gateway sets itself (the identity assertion's).
+ */
 export function upstreamRequestHeaders(
   client: IncomingHttpHeaders,
   inject: readonly (readonly [string, string])[],
   clientIp: string,
   bodyLength: number,
+  reserved?: string,
 ): Record<string, string | string[]> {
   const listed = connectionListed(client);
   const out: Record<string, string | string[]> = {};
@@ -53,7 +61,11 @@ export function upstreamRequestHeaders(
   // a polluted Object.prototype cannot add a header.
   for (const name of Object.keys(client)) {
     const value = client[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || NEVER_FORWARDED.has(name) || listed.has(name) || claimsIdentity(name)) continue;
+    if (value === undefined) continue;
+    const key = cgiHeaderName(name);
+    if (HOP_BY_HOP.has(key) || NEVER_FORWARDED.has(key) || listed.has(key) || claimsIdentity(key)) continue;
+    // Rare (a name with "_"): one that reads as a header the gateway sets is dropped.
+    if (key !== name && (key === reserved || inject.some(([n]) => n === key))) continue;
     out[name] = value;
   }
   out['x-forwarded-for'] = clientIp;

@@ -7,6 +7,7 @@ import { AirlockError, type ErrorCode } from '../../lib/errors.js';
 import { refusalChallenge, sendProblem } from '../../lib/problem.js';
 import { readBody } from '../../lib/read-body.js';
 import { refuseEncodedBody } from '../../lib/request-headers.js';
+import { overrideInBody } from '../../lib/request-overrides.js';
 import { sha256Hex } from '../../lib/sha256.js';
 import type { ActionRequest } from '../../model/action-request.js';
 import { principalUid, type Principal } from '../../model/principal.js';
@@ -55,6 +56,8 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
       let request: ActionRequest;
       try {
         if (readsBody) refuseEncodedBody(req, body);
+        const override = overrideInBody(req.headers['content-type'], body);
+        if (override) throw new AirlockError('bad_request', override);
         request = classify({ resourceName: config.name, method, path: ex.path, headers: req.headers, body });
       } catch (err) {
         return refuse(ex, { ...refusalOf(err, 'bad_request'), principal });
@@ -100,9 +103,11 @@ export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages
           usage && ((chunk) => usage.data(chunk)),
         );
         if (upstreamSpan) ex.trace!.stage('airlock.upstream', upstreamStarted, performance.now(), { 'http.response.status_code': outcome.status }, 'client', upstreamSpan);
-        const used = usage?.totalTokens() ?? 0;
-        if (used) tokens!.add(metered!, used);
-        stages.outcome(ex, { status: outcome.status, bytes: outcome.bytes, error: outcome.error, upstreamStarted, fields: used ? { tokens: used } : undefined });
+        // A call the model served is counted, estimated when the answer reported no usage.
+        const used = usage && outcome.status >= 200 && outcome.status < 300 ? usage.tokens(body.length) : undefined;
+        if (used?.tokens) tokens!.add(metered!, used.tokens);
+        const fields = used?.tokens ? { tokens: used.tokens, ...(used.estimated ? { tokens_estimated: true } : {}) } : undefined;
+        stages.outcome(ex, { status: outcome.status, bytes: outcome.bytes, error: outcome.error, upstreamStarted, fields });
       } catch (err) {
         const code: ErrorCode = err instanceof AirlockError ? err.code : 'upstream_unavailable';
         if (upstreamSpan) ex.trace!.stage('airlock.upstream', upstreamStarted, performance.now(), { 'error.type': code }, 'client', upstreamSpan);

@@ -27,4 +27,14 @@ describe('usage meter', () => {
     m.data(Buffer.from('{"usage":{"total_tokens":7}}'));
     assert.equal(m.totalTokens(), 7);
   });
+
+  it('estimates an answer that reports no usage: a token per four request bytes and one per event', () => {
+    const m = new UsageMeter();
+    // events split anywhere, even inside the marker
+    for (const c of ['data: {"choices":[{"delta":{"content":"a"}}]}\n\nda', 'ta: {"choices":[{"delta":{"content":"b"}}]}\n\n', 'data: [DONE]\n\n']) m.data(Buffer.from(c));
+    assert.deepEqual(m.tokens(40), { tokens: 10 + 3, estimated: true });
+    const reported = new UsageMeter();
+    reported.data(Buffer.from('data: {"choices":[],"usage":{"total_tokens":42}}\n\ndata: [DONE]\n\n'));
+    assert.deepEqual(reported.tokens(4000), { tokens: 42, estimated: false });
+  });
 });

@@ -1,5 +1,8 @@
 // The embedded store: one SQLite file in WAL mode, shared safely by the gateway and CLI processes.
-import { mkdirSync } from 'node:fs';
+// It holds the audit log (contexts, captured bodies), approvals and key hashes, so a new file and
+// its directory are private to the owner, like the signing key (SQLite gives its -wal and -shm
+// files the database file's mode).
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { localChangeFeed } from '../local-change-feed.js';
@@ -14,7 +17,10 @@ import { sqliteAlertStore } from './alerts.js';
 import { migrate } from './migrations.js';
 
 export function openSqliteStore(file: string): Store {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, 'a', 0o600)); // an existing file keeps the mode its operator gave it
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode survives a process crash (the case strict audit guards against); only an
