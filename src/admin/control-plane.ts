@@ -11,7 +11,7 @@ import { commonContext, type PolicyEngine } from '../decide/index.js';
 import type { Identifier } from '../identify/index.js';
 import { AirlockError, errorMessage } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { bearerChallenge, sendProblem } from '../lib/problem.js';
+import { bearerChallenge, refusalChallenge, sendProblem } from '../lib/problem.js';
 import { readBody } from '../lib/read-body.js';
 import { parseJsonBody } from '../lib/strict-json.js';
 import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
@@ -106,7 +106,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     const refuse = (wanted: Parameters<typeof sendProblem>[1]['code'], why: string, facts: Partial<Parameters<typeof decisionRecord>[0]> = {}, challenge?: Record<string, string>) => {
       const anonymous = facts.principal ? undefined : deps.anonymous?.refuse(clientIp, { code: wanted, detail: why, headers: challenge });
       const { code, detail, headers } = anonymous?.refusal ?? { code: wanted, detail: why, headers: challenge };
-      const status = sendProblem(res, { code, detail, requestId, headers: headers ?? bearerChallenge(code) });
+      const status = sendProblem(res, { code, detail, requestId, headers: headers ?? refusalChallenge({ code, detail }) });
       deps.metrics.controlPlane.inc({ action: actionLabel(facts.action), decision: facts.decision?.effect ?? code });
       if (anonymous && !anonymous.record) return;
       // Queued, not awaited: the refusal is already sent, and a queued record is retried until the
@@ -131,7 +131,8 @@ export function createControlPlane(deps: ControlPlaneDeps) {
       principal = await deps.identifier.identify(req.headers.authorization);
     } catch (err) {
       req.resume();
-      if (err instanceof AirlockError && err.code === 'bad_request') return refuse('bad_request', err.message);
+      // A malformed request, or API keys that cannot be checked now (503, retried): said as such.
+      if (err instanceof AirlockError && (err.code === 'bad_request' || err.code === 'store_unavailable')) return refuse(err.code, err.message);
       return refuse('unauthenticated', err instanceof AirlockError ? err.message : 'the credential was not accepted');
     }
     const match = matchRoute(deps.routes, method, url.pathname);

@@ -7,6 +7,7 @@ import { listenerLimitsSchema } from '../gateway/listener-limits.js';
 import { isCidr } from '../lib/client-ip.js';
 import { alertsSchema } from '../alerts/schema.js';
 import { httpUrl } from '../lib/http-url.js';
+import { oidcIssuersSchema } from '../identify/oidc/issuer-schema.js';
 import { rateLimitsSchema } from '../pipeline/rate-limits.js';
 import { httpResourceSchema } from '../proxies/http/config.js';
 import { mcpResourceSchema } from '../proxies/mcp/config.js';
@@ -15,18 +16,6 @@ import { s3ResourceSchema } from '../proxies/s3/config.js';
 const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, { message: 'must be "host:port"' });
-
-const oidcIssuer = z
-  .strictObject({
-    issuer: z.string().min(1),
-    audience: z.string().min(1),
-    jwks_file: z.string().min(1).optional(),
-    jwks_uri: httpUrl.optional(),
-    groups_claim: z.string().min(1).default('groups'),
-  })
-  .refine((o) => Boolean(o.jwks_file) !== Boolean(o.jwks_uri), {
-    message: 'needs exactly one of jwks_file or jwks_uri',
-  });
 
 /** One schema per surface, told apart by `type`; each surface owns its keys. */
 const resource = z.discriminatedUnion('type', [httpResourceSchema, mcpResourceSchema, s3ResourceSchema]);
@@ -45,7 +34,7 @@ export const configSchema = z
       .default('sqlite:./data/airlock.db'),
     identity: z
       .strictObject({
-        oidc: z.array(oidcIssuer).default([]),
+        oidc: oidcIssuersSchema,
         /** Ed25519 key that signs identity assertions for upstreams; created (0600) on first use. */
         assertion_key_file: z.string().min(1).default('./data/identity.key'),
         /** `iss` of the assertions. */

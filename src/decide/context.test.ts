@@ -21,6 +21,16 @@ describe('commonContext', () => {
   });
 });
 
+describe('commonContext with credential facts', () => {
+  it('adds what the token proves (scope, client_id, azp); the classifier\'s keys still win', () => {
+    const principal = { mfa: false, mfaAge: 0, facts: { scope: ['models:invoke'], client_id: 'etl', azp: 'etl' } };
+    const ctx = commonContext({ principal, sourceIp: '::1', method: 'POST', path: '/', now: new Date() }, { model: 'm' });
+    assert.deepEqual([ctx['scope'], ctx['client_id'], ctx['azp'], ctx['model']], [['models:invoke'], 'etl', 'etl', 'm']);
+    const plain = commonContext({ principal: { mfa: false, mfaAge: 0 }, sourceIp: '::1', method: 'GET', path: '/', now: new Date() });
+    assert.equal('scope' in plain, false, 'an API key has no scope');
+  });
+});
+
 describe('ipValue', () => {
   it('strips the IPv4-mapped prefix a dual-stack socket reports', () => {
     assert.deepEqual(ipValue('::ffff:192.168.0.7'), ip('192.168.0.7'));

@@ -96,7 +96,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   });
   policy.watch();
 
-  const baseIdentifier = await createIdentifier({ oidc: [...config.identity.oidc], keys: store.keys, changes: store.changes, baseDir: loaded.baseDir });
+  const baseIdentifier = await createIdentifier({ oidc: [...config.identity.oidc], keys: store.keys, changes: store.changes, baseDir: loaded.baseDir, log });
   const workflow = await startApprovals(store, audit, baseIdentifier, {
     ttlSeconds: config.approvals.ttl_seconds,
     maxPendingPerPrincipal: config.approvals.max_pending_per_principal,

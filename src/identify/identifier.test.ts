@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { AirlockError } from '../lib/errors.js';
+import { NO_BEARER_TOKEN } from '../lib/problem.js';
 import { FakeKeyStore, keyRecord } from './api-keys/fake-key-store.js';
 import { generateApiKey } from './api-keys/key-format.js';
 import { createIdentifier, type Identifier } from './identifier.js';
@@ -64,11 +65,28 @@ describe('identify', () => {
   it('refuses a missing header, another scheme and a malformed header', async () => {
     const { clock, id } = await setup();
     const token = await sign(key, clock.now());
-    assert.match((await refusal(id, undefined)).message, /missing/);
-    assert.match((await refusal(id, '')).message, /missing/);
-    for (const h of [`Basic ${token}`, token, 'Bearer', 'Bearer ', `Bearer ${token} extra`, `Bearer "${token}"`]) {
-      await refusal(id, h);
+    for (const h of [undefined, '', `Basic ${token}`, token]) assert.equal((await refusal(id, h)).message, NO_BEARER_TOKEN);
+    for (const h of ['Bearer', 'Bearer ', `Bearer ${token} extra`, `Bearer "${token}"`]) {
+      assert.notEqual((await refusal(id, h)).message, NO_BEARER_TOKEN);
     }
+    await id.close();
+  });
+
+  it('answers API keys 503 store_unavailable once the key store has been unreadable for over 5 s', async () => {
+    const { clock, store, id } = await setup();
+    const { key: apiKey, hash } = generateApiKey();
+    await store.insertKey(keyRecord('deployer', hash));
+    await id.refreshKeys();
+    store.failing = true;
+    clock.advance(5_001);
+    for (const k of [apiKey, generateApiKey().key]) {
+      const err = await id.identify(`Bearer ${k}`).then(() => assert.fail('expected a refusal'), (e: unknown) => e);
+      assert.ok(err instanceof AirlockError);
+      assert.equal(err.code, 'store_unavailable');
+    }
+    store.failing = false;
+    await id.refreshKeys();
+    assert.equal((await id.identify(`Bearer ${apiKey}`)).id, 'deployer');
     await id.close();
   });
 

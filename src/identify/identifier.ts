@@ -1,10 +1,12 @@
 // Identify stage: the one entry point that turns an `Authorization` header into a Principal.
 //
 // `alk_...` is an Airlock API key (Agent), anything else a JWT from a configured OIDC issuer
-// (User). Every refusal is AirlockError('unauthenticated') with a short fixed reason; the
-// credential itself never appears in an error, a detail or a log line.
+// (User, or Agent for a client's own token). Every refusal is AirlockError('unauthenticated')
+// with a short fixed reason, or 'store_unavailable' for API keys while the key store cannot be
+// read; the credential itself never appears in an error, a detail or a log line.
 
 import { AirlockError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
 import type { Principal } from '../model/principal.js';
 import type { ChangeFeed, KeyStore } from '../store/ports.js';
 import { API_KEY_PREFIX, isWellFormedApiKey } from './api-keys/key-format.js';
@@ -26,10 +28,12 @@ export interface IdentifierOptions {
   readonly keysPollMs?: number;
   /** Key changes announced by other processes: refresh at once instead of at the next poll. */
   readonly changes?: ChangeFeed;
+  /** Where OIDC issuers whose keys cannot be fetched are reported. */
+  readonly log?: Logger;
 }
 
 export interface Identifier {
-  /** Resolves to the caller's Principal or rejects with AirlockError('unauthenticated'). */
+  /** Resolves to the caller's Principal or rejects with AirlockError('unauthenticated' or 'store_unavailable'). */
   identify(authorization: string | undefined): Promise<Principal>;
   /** Re-reads the key store now, e.g. right after this process revoked a key. */
   refreshKeys(): Promise<void>;
@@ -43,6 +47,7 @@ export async function createIdentifier(opts: IdentifierOptions): Promise<Identif
   const oidc = await createOidcVerifier(opts.oidc, {
     now,
     ...(opts.baseDir !== undefined ? { baseDir: opts.baseDir } : {}),
+    ...(opts.log !== undefined ? { log: opts.log } : {}),
   });
   const keys = opts.keys
     ? new LiveKeys(opts.keys, { now, ...(opts.keysPollMs !== undefined ? { pollMs: opts.keysPollMs } : {}) })
@@ -73,6 +78,7 @@ export async function createIdentifier(opts: IdentifierOptions): Promise<Identif
     async close() {
       unsubscribe?.();
       keys?.close();
+      oidc.close();
     },
   };
 }

@@ -86,14 +86,35 @@ export function sendProblem(res: ServerResponse, p: ProblemOptions): number {
   return status;
 }
 
-/** RFC 6750 / RFC 9470 challenges for the 401 answers. */
-export function bearerChallenge(code: ErrorCode, maxAge?: number): Record<string, string> {
+/**
+ * The detail of an `unauthenticated` refusal for a request that carries no bearer token at all (no
+ * `Authorization`, or another scheme): its challenge names no error (RFC 6750 3.1).
+ */
+export const NO_BEARER_TOKEN = 'no bearer token';
+
+/**
+ * RFC 6750 / RFC 9470 challenges for 401 answers. An `unauthenticated` refusal with its `detail`
+ * says `error="invalid_token"` (so an OAuth client knows to get a new token) with the detail as
+ * `error_description`, unless there was no token (NO_BEARER_TOKEN) or no detail: a bare `Bearer`.
+ */
+export function bearerChallenge(code: ErrorCode, maxAge?: number, detail?: string): Record<string, string> {
   if (code === 'mfa_required') {
     const age = maxAge !== undefined ? `, max_age="${maxAge}"` : '';
     return {
       'www-authenticate': `Bearer error="insufficient_user_authentication", error_description="step-up authentication required"${age}`,
     };
   }
-  if (code === 'unauthenticated') return { 'www-authenticate': 'Bearer' };
-  return {};
+  if (code !== 'unauthenticated') return {};
+  if (detail === undefined || detail === NO_BEARER_TOKEN) return { 'www-authenticate': 'Bearer' };
+  return { 'www-authenticate': `Bearer error="invalid_token", error_description="${descriptionText(detail)}"` };
+}
+
+/** The challenge for a refusal as surfaces carry it (`code` and `detail`). */
+export function refusalChallenge(r: { readonly code: ErrorCode; readonly detail: string }): Record<string, string> {
+  return bearerChallenge(r.code, undefined, r.detail);
+}
+
+/** RFC 6750 3: error_description is printable ASCII without `"` and `\`. */
+function descriptionText(detail: string): string {
+  return detail.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, ' ').slice(0, 200);
 }

@@ -1,4 +1,5 @@
 // The identify stage's result: who is asking, as Cedar will see them.
+import type { CedarRecord } from './entity.js';
 
 export type PrincipalType = 'User' | 'Agent';
 
@@ -14,6 +15,8 @@ export interface Principal {
   readonly authMethod: 'oidc' | 'api_key' | 'slack';
   /** Unix seconds after which the credential is no longer accepted. */
   readonly expiresAt?: number;
+  /** Context keys the credential itself proves (an OIDC token's `scope`, `client_id`, `azp`). */
+  readonly facts?: CedarRecord;
   /** The pipeline run the credential was issued for (a `run_id` claim): its accesses are lineage. */
   readonly runId?: string;
   /**

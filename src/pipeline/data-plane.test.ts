@@ -28,6 +28,7 @@ import { waitFor } from '../lib/test-wait.js';
 const alice: Principal = { type: 'User', id: 'alice', groups: [], mfa: false, mfaAge: 1e9, authMethod: 'oidc' };
 const identifier: Identifier = {
   async identify(h) {
+    if (h === 'Bearer stale-key') throw new AirlockError('store_unavailable', 'API keys cannot be checked');
     if (h !== 'Bearer good') throw new AirlockError('unauthenticated', 'no');
     return alice;
   },
@@ -175,6 +176,19 @@ describe('the data plane fails closed', () => {
     assert.equal(res.status, 401);
     assert.equal(gw.store.entries[0]!.decision, 'unauthenticated');
     assert.ok(!JSON.stringify(gw.store.entries).includes('s3cr3t'));
+  });
+
+  it('answers 503 store_unavailable, forwarding nothing, when the identifier cannot check a key; 401 with invalid_token for a refused one', async () => {
+    const gw = await gateway(engineSaying('allow'), () => false);
+    const before = upstreamHits;
+    const stale = await fetch(`${gw.url}/api/x`, { headers: { authorization: 'Bearer stale-key' } });
+    const unknown = await fetch(`${gw.url}/nowhere/x`, { headers: { authorization: 'Bearer stale-key' } });
+    const refused = await fetch(`${gw.url}/api/x`, { headers: { authorization: 'Bearer nope' } });
+    await gw.close();
+    assert.deepEqual([stale.status, unknown.status, stale.headers.get('www-authenticate')], [503, 503, null]);
+    assert.equal(((await stale.json()) as { code: string }).code, 'store_unavailable');
+    assert.equal(refused.headers.get('www-authenticate'), 'Bearer error="invalid_token", error_description="no"');
+    assert.equal(upstreamHits, before);
   });
 
   it('records anonymous refusals one by one only up to a share per address, counts the rest, and answers 429 past the burst', async () => {

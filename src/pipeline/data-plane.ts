@@ -7,8 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { clientIpOf, type ClientAddress } from '../lib/client-ip.js';
-import { errorMessage } from '../lib/errors.js';
-import { bearerChallenge, sendProblem, statusOf } from '../lib/problem.js';
+import { AirlockError, errorMessage } from '../lib/errors.js';
+import { refusalChallenge, sendProblem, statusOf } from '../lib/problem.js';
 import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
 import { splitRequestPath } from '../lib/request-path.js';
 import { overrideInRequest } from '../lib/request-overrides.js';
@@ -58,8 +58,8 @@ export function createDataPlane(deps: DataPlaneDeps) {
     try {
       const principal = await stages.identify(req.headers.authorization);
       return await stages.refuse(site, { ...refusal, principal });
-    } catch {
-      return stages.refuse(site, { code: 'unauthenticated', detail: 'the credential was not accepted' });
+    } catch (err) {
+      return stages.refuse(site, err instanceof AirlockError ? { code: err.code, detail: err.message } : { code: 'unauthenticated', detail: 'the credential was not accepted' });
     }
   }
 
@@ -69,7 +69,7 @@ export function createDataPlane(deps: DataPlaneDeps) {
     const routed = route(req);
     if (!('mount' in routed)) {
       const r = await unrouted(req, { requestId, started, clientIp: clientIp(req) }, routed);
-      sendProblem(res, { code: r.code, detail: r.detail, requestId, headers: r.headers ?? bearerChallenge(r.code) });
+      sendProblem(res, { code: r.code, detail: r.detail, requestId, headers: r.headers ?? refusalChallenge(r) });
       return;
     }
     const trace = deps.trace?.(req, started);
@@ -127,7 +127,7 @@ function wellKnownRoute(url: string): string {
 /** An HTTP/1.1 problem answer written on the raw socket of an upgrade that is not taken. */
 export function refuseUpgrade(socket: Duplex, requestId: string, r: Refusal): void {
   const body = JSON.stringify({ type: `urn:airlock:problem:${r.code}`, status: statusOf(r.code), detail: r.detail, code: r.code, request_id: requestId });
-  const headers = { ...bearerChallenge(r.code), ...r.headers };
+  const headers = { ...refusalChallenge(r), ...r.headers };
   const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   socket.end(
     `HTTP/1.1 ${statusOf(r.code)} ${r.code}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +

@@ -16,12 +16,12 @@ async function setup(pollMs = 60_000) {
   return { store, clock, keys };
 }
 
-function refusal(fn: () => unknown): AirlockError {
+function refusal(fn: () => unknown, code = 'unauthenticated'): AirlockError {
   try {
     fn();
   } catch (err) {
     assert.ok(err instanceof AirlockError);
-    assert.equal(err.code, 'unauthenticated');
+    assert.equal(err.code, code);
     return err;
   }
   return assert.fail('expected a refusal');
@@ -106,13 +106,38 @@ describe('API keys', () => {
     keys.close();
   });
 
-  it('refuses every key while the store has never been readable', async () => {
+  it('fails closed once the key map is older than 5 s: every key, known or not, is store_unavailable until a read succeeds', async () => {
+    const store = new FakeKeyStore();
+    const clock = testClock();
+    const keys = new LiveKeys(store, { now: clock.now, pollMs: 500 });
+    const good = generateApiKey();
+    await store.insertKey(keyRecord('bot', good.hash));
+    await keys.start();
+    keys.close(); // polls are driven by hand, on the test clock
+    store.failing = true;
+    clock.advance(4_900);
+    await assert.rejects(keys.refresh());
+    assert.equal(principalForApiKey(keys, good.key).id, 'bot', 'a blip shorter than the bound changes nothing');
+    clock.advance(200);
+    const unknown = generateApiKey().key;
+    for (const k of [good.key, unknown]) {
+      const err = refusal(() => principalForApiKey(keys, k), 'store_unavailable');
+      assert.ok(!err.message.includes(k.slice(4, 12)));
+    }
+    refusal(() => principalForApiKey(keys, 'alk_short'));
+    store.failing = false;
+    await keys.refresh();
+    assert.equal(principalForApiKey(keys, good.key).id, 'bot');
+    refusal(() => principalForApiKey(keys, unknown));
+  });
+
+  it('refuses every key (store_unavailable) while the store has never been readable', async () => {
     const { store, keys } = await setup();
     const { key, hash } = generateApiKey();
     await store.insertKey(keyRecord('bot', hash));
     store.failing = true;
     await keys.start();
-    refusal(() => principalForApiKey(keys, key));
+    refusal(() => principalForApiKey(keys, key), 'store_unavailable');
     store.failing = false;
     await keys.refresh();
     assert.equal(principalForApiKey(keys, key).id, 'bot');

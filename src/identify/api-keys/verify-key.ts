@@ -9,6 +9,8 @@ import type { ApiKeyRecord } from '../../store/ports.js';
 /** Refusal reasons are fixed strings: nothing of the key reaches a message or a log. */
 export function principalForApiKey(keys: LiveKeys, key: string): Principal {
   if (!isWellFormedApiKey(key)) throw new AirlockError('unauthenticated', 'malformed API key');
+  // Checked before the lookup, so the answer is the same for every key (live-keys.ts says why 503).
+  if (keys.stale()) throw new AirlockError('store_unavailable', 'API keys cannot be checked: the key store is unreachable; retry later');
   const record = keys.lookup(key);
   // Revoked, expired and never-issued keys get the same answer: a caller learns nothing by probing.
   if (record === undefined) throw new AirlockError('unauthenticated', 'unknown, revoked or expired API key');

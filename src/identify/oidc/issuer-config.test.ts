@@ -31,10 +31,19 @@ describe('OIDC issuer configuration', () => {
     assert.match(await configError([{ ...issuer, jwks_file: 'bad.json' }], dir), /not a JSON Web Key Set/);
   });
 
-  it('needs exactly one of jwks_file and jwks_uri, and an http(s) jwks_uri', async () => {
-    assert.match(await configError([{ ...issuer }]), /exactly one/);
-    assert.match(await configError([{ ...issuer, jwks_file: 'a', jwks_uri: 'https://x.test/j' }]), /exactly one/);
+  it('takes at most one of jwks_file and jwks_uri, an http(s) jwks_uri, and an http(s) issuer to discover keys from', async () => {
+    assert.match(await configError([{ ...issuer, jwks_file: 'a', jwks_uri: 'https://x.test/j' }]), /at most one/);
     assert.match(await configError([{ ...issuer, jwks_uri: 'file:///etc/passwd' }]), /jwks_uri/);
+    assert.match(await configError([{ ...issuer, issuer: 'login.test' }]), /^identity\.oidc\[0\]\.issuer: must be an http\(s\) URL to find its keys by OpenID discovery/);
+  });
+
+  it('needs distinct namespaces when several issuers are configured', async () => {
+    const a = { ...issuer, jwks_uri: 'https://a.test/jwks' };
+    const b = { ...issuer, issuer: 'https://b.test', jwks_uri: 'https://b.test/jwks' };
+    assert.match(await configError([a, b]), /^identity\.oidc\[0\]\.namespace: required when several issuers are configured$/);
+    assert.match(await configError([{ ...a, namespace: 'x' }, b]), /^identity\.oidc\[1\]\.namespace: required/);
+    assert.match(await configError([{ ...a, namespace: 'x' }, { ...b, namespace: 'x' }]), /^identity\.oidc\[1\]\.namespace: used by another issuer$/);
+    assert.match(await configError([{ ...a, namespace: 'x:y' }]), /^identity\.oidc\[0\]\.namespace: use letters/);
   });
 
   it('refuses the same issuer twice', async () => {

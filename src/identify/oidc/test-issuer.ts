@@ -27,6 +27,8 @@ export interface SignOptions {
   readonly ttlS?: number;
   readonly claims?: JWTPayload;
   readonly omit?: readonly ('sub' | 'exp')[];
+  /** The `typ` header; default "JWT", null for none. */
+  readonly typ?: string | null;
 }
 
 /** Signs a token with sane defaults (iss, aud, sub "alice", 1 h lifetime) that a test overrides. */
@@ -34,7 +36,8 @@ export async function sign(key: TestKey, nowMs: number, opts: SignOptions = {}):
   const iat = opts.iat ?? Math.floor(nowMs / 1000) - 10;
   const payload: JWTPayload = { iss: ISSUER, aud: AUDIENCE, sub: 'alice', iat, exp: iat + (opts.ttlS ?? 3600), ...opts.claims };
   for (const claim of opts.omit ?? []) delete payload[claim];
-  return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
+  const typ = opts.typ === undefined ? 'JWT' : opts.typ;
+  return new SignJWT(payload).setProtectedHeader({ alg: key.alg, kid: key.kid, ...(typ === null ? {} : { typ }) }).sign(key.privateKey);
 }
 
 /** A controllable clock in unix ms. */

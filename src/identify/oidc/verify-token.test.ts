@@ -55,6 +55,7 @@ describe('OIDC token verification', () => {
         mfaAge: UNKNOWN_MFA_AGE,
         authMethod: 'oidc',
         expiresAt: Math.floor(clock.now() / 1000) - 10 + 3600,
+        facts: { scope: [] },
       });
     });
   }

@@ -1,24 +1,21 @@
 // Identify stage, OIDC: verifies a bearer JWT from a configured issuer and returns its Principal.
 //
 // Promises: only RS256/ES256/EdDSA signatures from the issuer's JWKS; `iss`, `aud`, `exp`, `nbf`
-// checked with 60 s tolerance; `exp` and `sub` required; every refusal is an AirlockError
-// 'unauthenticated' with a fixed reason that contains nothing from the token.
+// checked with 60 s tolerance; `exp` and `sub` required; the `typ` an access token's (no ID
+// tokens, token-type.ts); every refusal is an AirlockError 'unauthenticated' with a fixed reason
+// that contains nothing from the token.
 
-import { decodeJwt, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { decodeJwt, jwtVerify } from 'jose';
 import { AirlockError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
 import { LruCache } from '../../lib/lru-cache.js';
 import type { Principal } from '../../model/principal.js';
 import { identityFromClaims, principalFromIdentity, type VerifiedIdentity } from './claims.js';
-import {
-  ALLOWED_ALGORITHMS,
-  CLOCK_TOLERANCE_S,
-  DEFAULT_GROUPS_CLAIM,
-  MAX_TOKEN_LENGTH,
-  type OidcIssuerConfig,
-} from './issuer-config.js';
-import { loadJwksFile } from './jwks-file.js';
-import { createRemoteJwks } from './jwks-remote.js';
+import { ALLOWED_ALGORITHMS, CLOCK_TOLERANCE_S, MAX_TOKEN_LENGTH, type OidcIssuerConfig } from './issuer-config.js';
+import { loadIssuers, type Issuer } from './issuers.js';
+import type { KeyLife } from './published-keys.js';
 import { refusalReason } from './refusal-reason.js';
+import { tokenTypeRefusal } from './token-type.js';
 
 export interface OidcVerifierOptions {
   /** Clock in unix ms; injected by tests. */
@@ -26,31 +23,45 @@ export interface OidcVerifierOptions {
   /** Directory that relative jwks_file paths are resolved against. */
   readonly baseDir?: string;
   readonly cacheSize?: number;
+  /** Where an issuer whose keys cannot be fetched is reported. */
+  readonly log?: Logger;
+  /** Test hook: least time between key-set reads triggered by unknown kids (ms). */
+  readonly jwksCooldownMs?: number;
 }
 
 export interface OidcVerifier {
   verify(token: string): Promise<Principal>;
-  /** The principal of a token verified before and not yet expired; undefined for anything else. */
+  /** The principal of a token verified before and still good; undefined for anything else. */
   cached(token: string): Principal | undefined;
+  /** Stops the key-set refreshes. */
+  close(): void;
 }
 
-interface Issuer {
-  readonly config: OidcIssuerConfig;
-  readonly groupsClaim: string;
-  readonly getKey: JWTVerifyGetKey;
+/** A verified token: what it proves, and the life of the key that signed it. */
+interface CachedToken extends VerifiedIdentity {
+  readonly key: KeyLife;
 }
 
 const refuse = (reason: string) => new AirlockError('unauthenticated', reason);
+
+/** Same rule as jose's: refused once exp <= now - tolerance. */
+const expired = (t: CachedToken, nowMs: number) => t.exp <= Math.floor(nowMs / 1000) - CLOCK_TOLERANCE_S;
 
 export async function createOidcVerifier(
   configs: readonly OidcIssuerConfig[],
   opts: OidcVerifierOptions = {},
 ): Promise<OidcVerifier> {
   const now = opts.now ?? Date.now;
-  const issuers = await loadIssuers(configs, now, opts.baseDir ?? process.cwd());
-  // Verified tokens, keyed by the whole token string (a changed byte is a miss). Entries hold
-  // claims, not a finished Principal: the time-dependent parts are recomputed at each use.
-  const cache = new LruCache<string, VerifiedIdentity>(Math.max(1, opts.cacheSize ?? 10_000));
+  const issuers = await loadIssuers(configs, {
+    now,
+    baseDir: opts.baseDir ?? process.cwd(),
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.jwksCooldownMs !== undefined ? { jwksCooldownMs: opts.jwksCooldownMs } : {}),
+  });
+  // Verified tokens, keyed by the whole token string (a changed byte is a miss; the issuer is
+  // inside it, so two issuers' tokens never share an entry). Entries hold claims, not a finished
+  // Principal: the time-dependent parts are recomputed at each use.
+  const cache = new LruCache<string, CachedToken>(Math.max(1, opts.cacheSize ?? 10_000));
 
   async function verifyUncached(token: string, nowMs: number): Promise<Principal> {
     if (token.length > MAX_TOKEN_LENGTH) throw refuse('token too large');
@@ -61,24 +72,29 @@ export async function createOidcVerifier(
       throw refuse('malformed token');
     }
     // The unverified `iss` only picks which keys to try; jwtVerify checks it again once signed.
-    const issuer = typeof iss === 'string' ? issuers.get(iss) : undefined;
+    const issuer: Issuer | undefined = typeof iss === 'string' ? issuers.get(iss) : undefined;
     if (!issuer) throw refuse('unknown token issuer');
-    let payload;
+    let verified;
     try {
-      ({ payload } = await jwtVerify(token, issuer.getKey, {
+      verified = await jwtVerify(token, issuer.getKey, {
         issuer: issuer.config.issuer,
         audience: issuer.config.audience,
         algorithms: [...ALLOWED_ALGORITHMS],
         clockTolerance: CLOCK_TOLERANCE_S,
         currentDate: new Date(nowMs),
         requiredClaims: ['exp', 'sub'],
-      }));
+      });
     } catch (err) {
       throw refuse(refusalReason(err));
     }
-    const identity = identityFromClaims(payload, issuer.groupsClaim);
+    const { payload, protectedHeader } = verified;
+    const wrongType = tokenTypeRefusal(protectedHeader.typ, payload, issuer.tokenTypes);
+    if (wrongType) throw refuse(wrongType);
+    const identity = identityFromClaims(payload, issuer.rules);
     if (!identity) throw refuse('token has no subject');
-    cache.set(token, identity);
+    // A key dropped from the set while this token was being verified leaves it uncached.
+    const key = issuer.lifeOf(protectedHeader.kid);
+    if (key?.live) cache.set(token, { ...identity, key });
     return principalFromIdentity(identity, nowMs);
   }
 
@@ -87,46 +103,23 @@ export async function createOidcVerifier(
       const nowMs = now();
       const hit = cache.get(token);
       if (hit === undefined) return verifyUncached(token, nowMs);
-      // Same rule as jose's: refused once exp <= now - tolerance.
-      if (hit.exp <= Math.floor(nowMs / 1000) - CLOCK_TOLERANCE_S) {
+      if (expired(hit, nowMs)) {
         cache.delete(token);
         throw refuse('token expired');
       }
-      return principalFromIdentity(hit, nowMs);
+      if (hit.key.live) return principalFromIdentity(hit, nowMs);
+      // Its signing key is no longer published: verified afresh, which fails unless it is back.
+      cache.delete(token);
+      return verifyUncached(token, nowMs);
     },
     cached(token) {
       const hit = cache.get(token);
-      if (hit === undefined) return undefined;
+      if (hit === undefined || !hit.key.live) return undefined;
       const nowMs = now();
-      return hit.exp <= Math.floor(nowMs / 1000) - CLOCK_TOLERANCE_S ? undefined : principalFromIdentity(hit, nowMs);
+      return expired(hit, nowMs) ? undefined : principalFromIdentity(hit, nowMs);
+    },
+    close() {
+      for (const issuer of issuers.values()) issuer.close();
     },
   };
-}
-
-async function loadIssuers(
-  configs: readonly OidcIssuerConfig[],
-  now: () => number,
-  baseDir: string,
-): Promise<Map<string, Issuer>> {
-  const issuers = new Map<string, Issuer>();
-  for (const [i, config] of configs.entries()) {
-    const where = `identity.oidc[${i}]`;
-    if (issuers.has(config.issuer)) throw new AirlockError('config_invalid', `${where}.issuer: listed twice`);
-    if ((config.jwks_file === undefined) === (config.jwks_uri === undefined)) {
-      throw new AirlockError('config_invalid', `${where}: set exactly one of jwks_file and jwks_uri`);
-    }
-    if (config.jwks_uri !== undefined && !isHttpUrl(config.jwks_uri)) {
-      throw new AirlockError('config_invalid', `${where}.jwks_uri: must be an http(s) URL`);
-    }
-    const getKey =
-      config.jwks_file !== undefined
-        ? await loadJwksFile(config.jwks_file, baseDir, `${where}.jwks_file`)
-        : createRemoteJwks(config.jwks_uri!, { now }).getKey;
-    issuers.set(config.issuer, { config, groupsClaim: config.groups_claim ?? DEFAULT_GROUPS_CLAIM, getKey });
-  }
-  return issuers;
-}
-
-function isHttpUrl(text: string): boolean {
-  return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol);
 }

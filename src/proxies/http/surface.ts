@@ -4,7 +4,7 @@
 // forwarded unchanged with the answer streamed back. Refusals are RFC 9457 problems.
 import { classifierFor } from '../../classify/index.js';
 import { AirlockError, type ErrorCode } from '../../lib/errors.js';
-import { bearerChallenge, sendProblem } from '../../lib/problem.js';
+import { refusalChallenge, sendProblem } from '../../lib/problem.js';
 import { readBody } from '../../lib/read-body.js';
 import { refuseEncodedBody } from '../../lib/request-headers.js';
 import { overrideInBody } from '../../lib/request-overrides.js';
@@ -127,7 +127,7 @@ export function sendRefusal(ex: Pick<Exchange, 'res' | 'requestId'>, r: Refusal)
     code: r.code,
     detail: r.detail,
     requestId: ex.requestId,
-    headers: r.headers ?? bearerChallenge(r.code),
+    headers: r.headers ?? refusalChallenge(r),
     extra: r.approvalId ? { approval_id: r.approvalId } : undefined,
   });
 }
