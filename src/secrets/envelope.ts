@@ -26,7 +26,7 @@ export interface KekSource {
 
 /** Thrown when a sealed value does not open: edited, moved to another context, or another KEK's. */
 export class SealBroken extends AirlockError {
-  constructor(context: string) {
+  constructor(readonly context: string) {
     super('secret_tampered', `${context}: failed its integrity check (edited, or moved from another secret)`);
   }
 }

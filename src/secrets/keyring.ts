@@ -5,7 +5,7 @@
 // is created owner-only (0600, in a 0700 directory) and replaced only by an atomic rename, so a
 // reader never sees half a keyring. Errors name the file and the line, never a key.
 import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AirlockError } from '../lib/errors.js';
 import type { KekSource } from './envelope.js';
@@ -61,7 +61,7 @@ const isMissing = (err: unknown) => (err as NodeJS.ErrnoException)?.code === 'EN
 export class KeyRing implements KekSource {
   private constructor(
     readonly path: string,
-    private keks: readonly Kek[],
+    private keks_: readonly Kek[],
   ) {}
 
   /** Reads the file; undefined when it does not exist. */
@@ -76,53 +76,77 @@ export class KeyRing implements KekSource {
     return new KeyRing(path, parse(text, path));
   }
 
-  /** Creates the file with one new KEK; if another process created it meanwhile, theirs is kept. */
+  /**
+   * Creates the file with one new KEK. Written whole to a temporary file and then linked into
+   * place (link fails if the name exists), so no reader sees a half-written keyring; if another
+   * process created it meanwhile, theirs is kept.
+   */
   static async create(path: string): Promise<KeyRing> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const kek = generateKek();
+    const tmp = tempName(path);
     try {
-      await writeKeys(path, [kek], 'wx');
+      await writeKeys(tmp, [kek]);
+      await link(tmp, path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       return (await KeyRing.read(path))!;
+    } finally {
+      await rm(tmp, { force: true });
     }
     return new KeyRing(path, [kek]);
   }
 
+  /** Every KEK held, newest first. */
+  get keks(): readonly Kek[] {
+    return this.keks_;
+  }
+
   get ids(): readonly string[] {
-    return this.keks.map((k) => k.id);
+    return this.keks_.map((k) => k.id);
   }
 
   get newest(): Kek {
-    return this.keks[0]!;
+    return this.keks_[0]!;
   }
 
   kek(id: string): KeyObject | undefined {
-    return this.keks.find((k) => k.id === id)?.key;
+    return this.keks_.find((k) => k.id === id)?.key;
   }
 
   async reload(): Promise<void> {
     const fresh = await KeyRing.read(this.path);
     if (!fresh) throw invalid(this.path, 'is missing');
-    this.keks = fresh.keks;
+    this.keks_ = fresh.keks_;
   }
 
   /** Replaces the file (atomically) and this keyring with `keks`, newest first. */
   async replace(keks: readonly Kek[]): Promise<void> {
-    const tmp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
+    const tmp = tempName(this.path);
     try {
-      await writeKeys(tmp, keks, 'wx');
+      await writeKeys(tmp, keks);
       await rename(tmp, this.path);
     } finally {
       await rm(tmp, { force: true });
     }
-    this.keks = [...keks];
+    this.keks_ = [...keks];
   }
 }
 
-async function writeKeys(path: string, keks: readonly Kek[], flag: 'wx'): Promise<void> {
-  const lines = keks.map((k) => `kek ${k.id} ${k.key.export().toString('base64')}\n`).join('');
-  const file = await open(path, flag, 0o600);
+const tempName = (path: string) => `${path}.${randomBytes(6).toString('hex')}.tmp`;
+
+async function writeKeys(path: string, keks: readonly Kek[]): Promise<void> {
+  const lines = keks
+    .map((k) => {
+      const raw = k.key.export();
+      try {
+        return `kek ${k.id} ${raw.toString('base64')}\n`;
+      } finally {
+        raw.fill(0);
+      }
+    })
+    .join('');
+  const file = await open(path, 'wx', 0o600);
   try {
     await file.writeFile(HEADER + lines);
     // Durable before it is renamed over the old file: a crash must not leave an empty keyring.
