@@ -1,5 +1,6 @@
 // Control-plane routes as data: each names the `admin.*` action the bundle decides before the
 // handler runs, so no route can be added without a policy decision in front of it.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Decision } from '../model/decision.js';
 import type { CedarRecord, EntityRef } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
@@ -12,6 +13,8 @@ export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly body: unknown;
+  /** The request's headers (a presented `Airlock-Approval`). */
+  readonly headers: IncomingHttpHeaders;
   readonly requestId: string;
   /** For list routes: whether the caller may see this object (the route's action, decided on it). */
   readonly visible: (object: RouteObject) => boolean;

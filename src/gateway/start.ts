@@ -25,6 +25,8 @@ import { notifyChannels, startApprovals } from './approvals.js';
 import { slackChannels } from '../approvals/channels/index.js';
 import { SLACK_INTERACTIONS_PATH, slackInteractions } from '../admin/integrations/slack-route.js';
 import { startAuditSinks } from './audit-sinks.js';
+import { startSecrets } from './secrets.js';
+import { secretRoutes } from '../admin/api/secret-routes.js';
 import { drain, listen } from './listen.js';
 import { errorMessage } from '../lib/errors.js';
 import { clientAddressResolver } from '../lib/client-ip.js';
@@ -55,18 +57,20 @@ export interface StartOptions {
 }
 
 export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Promise<RunningGateway> {
-  const { config } = loaded;
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
-  const store = await openStore(config.store, loaded.baseDir);
+  const store = await openStore(loaded.config.store, loaded.baseDir);
   const metrics = new GatewayMetrics(() => audit.depth);
-  const appender = workerAppender(config.store, loaded.baseDir);
+  const appender = workerAppender(loaded.config.store, loaded.baseDir);
   const audit = new AuditWriter(appender, {
     onError: (err) => {
       metrics.auditErrors.inc();
       log.error({ err: errorMessage(err) }, 'audit commit failed');
     },
   });
+  // From here on, credential values that reference secrets read their current versions.
+  const secrets = await startSecrets(loaded, store, audit, log);
+  const { config } = secrets;
 
   const signingKey = await loadOrCreateSigningKey(resolveFrom(loaded, config.audit.signing_key_file));
   const checkpointer = new Checkpointer(store.audit, {
@@ -126,7 +130,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const assertions = config.resources.some((r) => 'identity_assertion' in r && r.identity_assertion)
     ? new IdentityAssertions(await loadOrCreateSigningKey(resolveFrom(loaded, config.identity.assertion_key_file)), config.identity.assertion_issuer)
     : undefined;
-  const resources = mountResources(config.resources, { stages, log, store, assertions, maxBodyBytes: config.limits.max_body_bytes });
+  const resources = mountResources(config.resources, { stages, log, store, assertions, maxBodyBytes: config.limits.max_body_bytes, secrets: secrets.live });
   const clientIp = clientAddressResolver(config.trusted_proxies);
   const otlp = config.telemetry.otlp;
   const exporter = otlp && new OtlpExporter({ endpoint: otlp.endpoint, headers: otlp.headers, serviceName: otlp.service_name, onDropped: (n) => metrics.spansDropped.inc(n) });
@@ -168,6 +172,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       ...grantRoutes(workflow.grants),
       ...gateRoutes(workflow.approvals, () => consoleUrl, accessMap),
       ...lineageRoutes({ map: accessMap, audit, signingKey: signingKey.privateKey, now }),
+      ...(secrets.vault ? secretRoutes({ vault: secrets.vault, approvals: workflow.approvals, consoleUrl: () => consoleUrl, audit }) : []),
     ],
     integrations: {
       [SLACK_INTERACTIONS_PATH]: slackInteractions({
@@ -202,6 +207,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       stages.close();
       accessMap.close();
       policy.close();
+      secrets.live?.close();
       shadow.close();
       workflow.close();
       await notifier?.close();

@@ -9,6 +9,7 @@ import type { ResourceConfig } from '../config/schema.js';
 import type { Logger } from '../lib/logger.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { IdentityAssertions } from '../identify/assertion.js';
+import type { LiveSecrets } from '../secrets/live-secrets.js';
 import type { Store } from '../store/ports.js';
 import type { RequestTrace } from '../telemetry/tracer.js';
 import type { Stages } from './stages.js';
@@ -61,6 +62,12 @@ export interface MountContext {
   readonly store: Store;
   /** Signs identity assertions for resources that ask for them. */
   readonly assertions?: IdentityAssertions;
+  /**
+   * Set when the config references secrets. Credential values in the config (`inject`) are then
+   * live: read them at use, never once at construction; `generation` moves whenever one changes,
+   * for a surface that caches what it builds from them.
+   */
+  readonly secrets?: Pick<LiveSecrets, 'generation'>;
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */

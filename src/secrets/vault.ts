@@ -23,6 +23,12 @@ const STORE_CONTEXT = 'secret:';
 
 export const secretContext = (name: string, version: number) => `${STORE_CONTEXT}${name}:${version}`;
 
+/** Which stored version a context (a SealBroken's) names; undefined for contexts outside the store. */
+export function versionOfContext(context: string): { name: string; version: number } | undefined {
+  const m = /^secret:([^:]+):(\d+)$/.exec(context);
+  return m ? { name: m[1]!, version: Number(m[2]) } : undefined;
+}
+
 function kekProblem(message: string): AirlockError {
   return new AirlockError('config_invalid', message, { problems: [message] });
 }
