@@ -1,21 +1,11 @@
 // `airlock keys create|list|revoke`: API keys for agents, written straight to the store. The key
 // is printed once and only its hash is kept; every change is an audit record.
 import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { generateApiKey } from '../identify/index.js';
-import type { Store } from '../store/index.js';
-import { parseDuration, printTable, withConfigOption, withStore } from './shared.js';
+import { parseDuration, printTable, recordChange, withConfigOption, withStore } from './shared.js';
 
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-function cliActor(): { type: string; id: string } {
-  return { type: 'cli', id: userInfo().username };
-}
-
-async function recordChange(store: Store, entry: Record<string, unknown> & { kind: string }): Promise<void> {
-  await store.audit.appendAudit([{ ...entry, time: new Date().toISOString(), actor: cliActor() }]);
-}
 
 export function registerKeysCommands(program: Command): void {
   const keys = program.command('keys').description('API keys for agents and services');

@@ -9,6 +9,8 @@ import { registerGraphCommand } from './graph.js';
 import { registerGrantCommands } from './grants.js';
 import { registerKeysCommands } from './keys.js';
 import { registerPolicyCommands } from './policy.js';
+import { registerRunCommand } from './run.js';
+import { registerSecretsCommands } from './secrets.js';
 import { registerServeCommand } from './serve.js';
 
 const program = new Command();
@@ -31,6 +33,8 @@ registerGrantCommands(program);
 registerGateCommand(program);
 registerAttestCommands(program);
 registerGraphCommand(program);
+registerSecretsCommands(program);
+registerRunCommand(program);
 registerDevCommands(program);
 
 await program.parseAsync(process.argv);

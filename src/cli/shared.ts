@@ -1,9 +1,11 @@
 // What several commands share: the --config option, loading it with one line per problem, and
 // opening the store it names.
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { AirlockError } from '../lib/errors.js';
 import { openStore, type Store } from '../store/index.js';
+import type { AuditEntry } from '../store/ports.js';
 
 export const DEFAULT_CONFIG = './airlock.yaml';
 
@@ -32,6 +34,16 @@ export async function withStore<T>(configFile: string, fn: (store: Store, loaded
   } finally {
     await store.close();
   }
+}
+
+/** Who acts from the command line: the OS user (the store and config are theirs to reach). */
+export function cliActor(): { type: string; id: string } {
+  return { type: 'cli', id: userInfo().username };
+}
+
+/** A change made from the command line, appended straight to the audit log. */
+export async function recordChange(store: Store, entry: AuditEntry): Promise<void> {
+  await store.audit.appendAudit([{ ...entry, time: new Date().toISOString(), actor: cliActor() }]);
 }
 
 /** Prints rows as an aligned table. */

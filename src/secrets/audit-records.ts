@@ -1,22 +1,14 @@
-// The audit records of the secret store. They name secrets and versions, KEKs by id, and who acted;
-// a value, a data key or a KEK never enters one.
+// The audit records of the secret store. They name secrets and versions, and KEKs by id; a value,
+// a data key or a KEK never enters one. (The CLI adds `time` and `actor` to its changes.)
 import type { AuditEntry } from '../store/ports.js';
 
-const now = () => new Date().toISOString();
-
 /** A stored version failed its integrity check where it was opened (start, reference, broker, rotation). */
-export function tamperedRecord(name: string, version: number, where: string): AuditEntry {
-  return { kind: 'secret_tampered', time: now(), secret: name, version, where };
+export function tamperedRecord(name: string, version: number, where: 'start' | 'reference' | 'broker' | 'rotation'): AuditEntry {
+  return { kind: 'secret_tampered', time: new Date().toISOString(), secret: name, version, where };
 }
 
-export function putRecord(name: string, version: number, actor: { type: string; id: string }): AuditEntry {
-  return { kind: 'secret_put', time: now(), secret: name, version, actor };
-}
+export const putRecord = (name: string, version: number): AuditEntry => ({ kind: 'secret_put', secret: name, version });
 
-export function deletedRecord(name: string, versions: number, actor: { type: string; id: string }): AuditEntry {
-  return { kind: 'secret_deleted', time: now(), secret: name, versions, actor };
-}
+export const deletedRecord = (name: string, versions: number): AuditEntry => ({ kind: 'secret_deleted', secret: name, versions });
 
-export function rotatedRecord(from: readonly string[], to: string, rewrapped: number, actor: { type: string; id: string }): AuditEntry {
-  return { kind: 'secret_kek_rotated', time: now(), from, to, rewrapped, actor };
-}
+export const rotatedRecord = (from: readonly string[], to: string, rewrapped: number): AuditEntry => ({ kind: 'secret_kek_rotated', from, to, rewrapped });
