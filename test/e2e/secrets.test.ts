@@ -68,7 +68,7 @@ async function api(pathname: string, token: string, init: RequestInit = {}): Pro
 }
 
 const callApi = () => fetch(`${airlock.dataUrl}/api/v1/things`, { headers: { authorization: `Bearer ${alice}` } });
-const lastSent = () => upstream.authorizations.at(-1);
+const lastSent = () => upstream.requests.at(-1)?.headers.authorization;
 
 before(async () => {
   dir = tempDir('secrets-e2e');
