@@ -22,6 +22,7 @@ const POLICIES = {
 @id("ci-build-token") permit (principal == Agent::"ci", action == Action::"secret.read", resource == Secret::"build-token");
 @id("ci-ghost") permit (principal == Agent::"ci", action == Action::"secret.read", resource == Secret::"ghost");
 @id("deploy-needs-a-lead") @approval("leads") permit (principal == Agent::"ci", action == Action::"secret.read", resource == Secret::"deploy-key");
+@id("alice-build-token-with-mfa") @mfa("required") permit (principal == User::"alice", action == Action::"secret.read", resource == Secret::"build-token");
 @id("leads-vote") permit (principal in Group::"leads", action in [Action::"admin.approvals.read", Action::"admin.approve", Action::"admin.deny"], resource);
 @id("auditors") permit (principal in Group::"auditors", action == Action::"admin.audit.read", resource == Airlock::"control-plane");
 `,
@@ -146,13 +147,18 @@ describe('secrets end to end', () => {
     for (const text of [list.stdout, list.stderr, referenced.stderr]) for (const v of Object.values(VALUES)) assert.ok(!text.includes(v));
   });
 
-  it('hands a secret to whom the policy permits; others get 403 whether or not it exists', async () => {
+  it('hands a secret to whom the policy permits, after step-up when it asks; others get 403 whether or not it exists', async () => {
     const res = await api('/api/v1/secrets/build-token', ciKey);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('cache-control'), 'no-store');
     assert.deepEqual(await res.json(), { name: 'build-token', version: 1, encoding: 'utf8', value: VALUES.build });
-    assert.equal((await api('/api/v1/secrets/build-token', alice)).status, 403);
-    assert.equal((await api('/api/v1/secrets/no-such', alice)).status, 403);
+    assert.equal((await api('/api/v1/secrets/build-token', lead)).status, 403);
+    assert.equal((await api('/api/v1/secrets/no-such', lead)).status, 403);
+    const stepUp = await api('/api/v1/secrets/build-token', alice);
+    assert.equal(stepUp.status, 401);
+    assert.match(stepUp.headers.get('www-authenticate') ?? '', /insufficient_user_authentication/);
+    const withMfa = await api('/api/v1/secrets/build-token', await airlock.token({ sub: 'alice', groups: [], mfa: true }));
+    assert.equal(withMfa.status, 200);
     assert.equal((await api('/api/v1/secrets/ghost', ciKey)).status, 404);
     assert.equal((await api('/api/v1/secrets/..%2Fetc', ciKey)).status, 400);
     assert.equal((await fetch(`${airlock.adminUrl}/api/v1/secrets/build-token`)).status, 401);
