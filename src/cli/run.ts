@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { isSecretName, SECRET_NAME_RULE } from '../secrets/names.js';
-import { ApiError, callApi, withServerOption, type ServerOptions } from './api-client.js';
-import { parseDuration } from './shared.js';
+import { ApiError, apiAction, callApi, withServerOption, type ServerOptions } from './api-client.js';
+import { startWaiting } from './waiting.js';
 
 interface BrokerAnswer {
   readonly decision?: 'approval_required';
@@ -33,8 +33,6 @@ interface Wanted {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-class Refused extends Error {}
 
 const usage = (message: string): never => {
   process.stderr.write(`${message}\n`);
@@ -64,24 +62,16 @@ async function ask(opts: ServerOptions, w: Wanted): Promise<void> {
     w.approvalId = answer.approval_id;
     return;
   }
-  if (answer.encoding !== 'utf8' || answer.value === undefined) throw new Refused(`secret ${w.name} is not text, so it cannot be passed in an environment variable`);
+  if (answer.encoding !== 'utf8' || answer.value === undefined) throw new ApiError(0, 'not_text', `secret ${w.name} is not text, so it cannot be passed in an environment variable`);
   w.value = answer.value;
 }
 
 async function fetchAll(opts: RunOptions, wanted: Wanted[]): Promise<void> {
-  let waitMs = 0;
-  let pollMs = 0;
-  try {
-    waitMs = parseDuration(opts.wait);
-    pollMs = parseDuration(opts.poll);
-  } catch (err) {
-    usage((err as Error).message);
-  }
-  const deadline = Date.now() + waitMs;
+  const waiting = startWaiting(opts);
   for (const w of wanted) await ask(opts, w);
   for (let open = wanted.filter((w) => w.value === undefined); open.length; open = open.filter((w) => w.value === undefined)) {
-    if (Date.now() >= deadline) throw new Refused(`timed out after ${opts.wait} waiting for approval ${open.map((w) => w.approvalId).join(', ')}`);
-    await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+    if (waiting.expired()) throw new ApiError(0, 'timed_out', `timed out after ${opts.wait} waiting for approval ${open.map((w) => w.approvalId).join(', ')}`);
+    await waiting.pause();
     for (const w of open) await ask(opts, w);
   }
 }
@@ -114,21 +104,11 @@ export function registerRunCommand(program: Command): void {
     .option('--poll <duration>', 'how often to ask again while waiting', '5s')
     .argument('<command...>', 'the command and its arguments, after --')
     .passThroughOptions()
-    .action(async (command: string[], opts: RunOptions) => {
-      const wanted = parseSpecs(opts.secret);
-      try {
+    .action(
+      apiAction(async (command: string[], opts: RunOptions) => {
+        const wanted = parseSpecs(opts.secret);
         await fetchAll(opts, wanted);
-      } catch (err) {
-        if (err instanceof Refused) {
-          process.stderr.write(`${err.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        if (!(err instanceof ApiError)) throw err;
-        process.stderr.write(`secret refused: ${err.code}: ${err.message}\n`);
-        process.exitCode = err.code === 'usage' ? 2 : 1;
-        return;
-      }
-      process.exitCode = await runChild(command, wanted);
-    });
+        process.exitCode = await runChild(command, wanted);
+      }),
+    );
 }

@@ -199,7 +199,7 @@ describe('secrets end to end', () => {
     }, 20_000);
     const d = await denied;
     assert.equal(d.code, 1, d.stderr);
-    assert.match(d.stderr, /secret refused: denied: the approval is denied/);
+    assert.match(d.stderr, /^denied: the approval is denied/m);
     assert.equal((await run(['--secret', 'K=ghost'])).code, 1);
     assert.equal((await run(['--secret', 'K=upstream-key'])).code, 1, 'not permitted');
     assert.equal((await run(['--secret', 'bad-env=build-token'])).code, 2);

@@ -3,26 +3,9 @@
 // each change bumps the `secrets` counter that replicas poll beside the change feed. Versions are
 // numbered per name from `secret_names`, which outlives a delete, so a number is never reused.
 import { AirlockError } from '../../lib/errors.js';
-import type { SealedSecretVersion, SecretStore } from '../ports.js';
+import type { SecretStore } from '../ports.js';
+import { toSecretVersion as toVersion, type SecretVersionRow as VersionRow } from '../secret-rows.js';
 import type { Db, Queryable } from './pool.js';
-
-interface VersionRow {
-  name: string;
-  version: number;
-  kek_id: string;
-  wrapped_key: Buffer;
-  ciphertext: Buffer;
-  created_at: number;
-}
-
-const toVersion = (r: VersionRow): SealedSecretVersion => ({
-  name: r.name,
-  version: r.version,
-  kekId: r.kek_id,
-  wrappedKey: r.wrapped_key,
-  ciphertext: r.ciphertext,
-  createdAt: r.created_at,
-});
 
 const bump = (q: Queryable) => q.query(`UPDATE counters SET value = value + 1 WHERE name = 'secrets'`);
 

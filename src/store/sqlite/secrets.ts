@@ -4,25 +4,8 @@
 // a version number is never reused for another value.
 import type Database from 'better-sqlite3';
 import { AirlockError } from '../../lib/errors.js';
-import type { SealedSecretVersion, SecretStore, SecretSummary } from '../ports.js';
-
-interface VersionRow {
-  name: string;
-  version: number;
-  kek_id: string;
-  wrapped_key: Buffer;
-  ciphertext: Buffer;
-  created_at: number;
-}
-
-const toVersion = (r: VersionRow): SealedSecretVersion => ({
-  name: r.name,
-  version: r.version,
-  kekId: r.kek_id,
-  wrappedKey: r.wrapped_key,
-  ciphertext: r.ciphertext,
-  createdAt: r.created_at,
-});
+import type { SecretStore, SecretSummary } from '../ports.js';
+import { toSecretVersion as toVersion, type SecretVersionRow as VersionRow } from '../secret-rows.js';
 
 export function sqliteSecretStore(db: Database.Database): SecretStore {
   const bump = db.prepare(`INSERT INTO counters(name, value) VALUES ('secrets', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1`);
