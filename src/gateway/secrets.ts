@@ -43,7 +43,7 @@ export async function startSecrets(loaded: LoadedConfig, store: Store, audit: Au
       changes: store.changes,
       log,
       onTampered(name, version) {
-        log.error({ secret: name, version }, 'a stored secret version failed its integrity check; the previous version stays in use');
+        log.error({ secret_name: name, version }, 'a stored secret version failed its integrity check; the previous version stays in use');
         audit.enqueue(tamperedRecord(name, version, 'reference'));
       },
     });

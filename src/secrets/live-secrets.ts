@@ -133,7 +133,7 @@ export class LiveSecrets {
         if (held) {
           this.held.delete(name);
           changed = true;
-          this.opts.log.error({ secret: name }, 'a referenced secret was deleted; what needs it is refused until it is put again');
+          this.opts.log.error({ secret_name: name }, 'a referenced secret was deleted; what needs it is refused until it is put again');
         }
         continue;
       }
@@ -151,12 +151,12 @@ export class LiveSecrets {
         continue;
       }
       if (value === undefined) {
-        this.opts.log.error({ secret: name, version: sealed.version }, 'a referenced secret is not UTF-8 text; the previous version stays in use');
+        this.opts.log.error({ secret_name: name, version: sealed.version }, 'a referenced secret is not UTF-8 text; the previous version stays in use');
         continue;
       }
       this.held.set(name, { version: sealed.version, value });
       changed = true;
-      this.opts.log.info({ secret: name, version: sealed.version }, 'secret version in use');
+      this.opts.log.info({ secret_name: name, version: sealed.version }, 'secret version in use');
     }
     if (changed) this.gen++;
     this.storeVersion = storeVersion;
