@@ -197,7 +197,7 @@ export function createControlPlane(deps: ControlPlaneDeps) {
     deps.metrics.controlPlane.inc({ action: actionLabel(route.action), decision: decision.effect });
     let result: RouteResult;
     try {
-      result = await route.handler({ principal, decision, context, params, query: url.searchParams, body, requestId, visible });
+      result = await route.handler({ principal, decision, context, params, query: url.searchParams, body, headers: req.headers, requestId, visible });
     } catch (err) {
       // The decision is already on the record; the failure gets its outcome record too.
       const known = err instanceof AirlockError;

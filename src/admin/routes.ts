@@ -3,6 +3,7 @@
 // documentation, so none can be added without its entry in /api/v1/openapi.json.
 import type { z } from 'zod';
 import type { JsonSchema } from './api/openapi-schemas.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Decision } from '../model/decision.js';
 import type { CedarRecord, EntityRef } from '../model/entity.js';
 import type { Principal } from '../model/principal.js';
@@ -15,6 +16,8 @@ export interface RouteContext {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly body: unknown;
+  /** The request's headers (a presented `Airlock-Approval`). */
+  readonly headers: IncomingHttpHeaders;
   readonly requestId: string;
   /** For list routes: whether the caller may see this object (the route's action, decided on it). */
   readonly visible: (object: RouteObject) => boolean;

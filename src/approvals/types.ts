@@ -38,8 +38,11 @@ export interface BoundRequest {
 
 export interface Approval {
   readonly id: string;
-  /** `request`: a proxied request; `grant`: a just-in-time group membership; `gate`: a pipeline step. */
-  readonly kind: 'request' | 'grant' | 'gate';
+  /**
+   * `request`: a proxied request; `grant`: a just-in-time group membership; `gate`: a pipeline
+   * step; `secret`: a secret handed out by the broker (`GET /api/v1/secrets/{name}`).
+   */
+  readonly kind: 'request' | 'grant' | 'gate' | 'secret';
   readonly status: ApprovalStatus;
   readonly principal: ApprovalPrincipal;
   readonly action: string;

@@ -21,8 +21,8 @@ export class ApiError extends Error {
   }
 }
 
-export async function callApi<T>(opts: ServerOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  return (await request<T>(opts, method, path, body)).json;
+export async function callApi<T>(opts: ServerOptions, method: 'GET' | 'POST', path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+  return (await request<T>(opts, method, path, body, headers)).json;
 }
 
 /** Every item of a paged list, following `Link: <...>; rel="next"` from page to page. */
@@ -36,14 +36,14 @@ export async function callApiPages<T>(opts: ServerOptions, path: string): Promis
   return items;
 }
 
-async function request<T>(opts: ServerOptions, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ json: T; link: string | null }> {
+async function request<T>(opts: ServerOptions, method: 'GET' | 'POST', path: string, body?: unknown, extra?: Record<string, string>): Promise<{ json: T; link: string | null }> {
   const token = process.env.AIRLOCK_TOKEN;
   if (!token) throw new ApiError(0, 'usage', 'set AIRLOCK_TOKEN to your bearer token');
   let res: Response;
   try {
     res = await fetch(new URL(path, opts.server), {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...extra, authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
   } catch {

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseEntity } from '../model/entity.js';
 import { ApiError, callApi, withServerOption, type ServerOptions } from './api-client.js';
-import { parseDuration } from './shared.js';
+import { startWaiting } from './waiting.js';
 
 interface GateAnswer {
   decision: 'allow' | 'approval_required';
@@ -50,27 +50,19 @@ export function registerGateCommand(program: Command): void {
     .option('--poll <duration>', 'how often to ask again while waiting', '5s')
     .action(async (opts: GateOptions) => {
       if (!parseEntity(opts.resource)) usage(`--resource: "${opts.resource}" is not an entity like Model::"prod/fraud-v3"`);
-      let waitMs = 0;
-      let pollMs = 0;
-      try {
-        waitMs = parseDuration(opts.wait);
-        pollMs = parseDuration(opts.poll);
-      } catch (err) {
-        usage((err as Error).message);
-      }
+      const waiting = startWaiting(opts);
       const body = { action: opts.action, resource: opts.resource, context: await readContext(opts.context), ...(opts.run ? { run_id: opts.run } : {}) };
-      const deadline = Date.now() + waitMs;
       try {
         let answer = await callApi<GateAnswer>(opts, 'POST', '/api/v1/gate', body);
         if (answer.decision === 'approval_required') {
           process.stdout.write(`waiting for approval ${answer.approval_id}: ${answer.approve_url}\n`);
           while (answer.decision === 'approval_required') {
-            if (Date.now() >= deadline) {
+            if (waiting.expired()) {
               process.stderr.write(`timed out after ${opts.wait} waiting for approval ${answer.approval_id}\n`);
               process.exitCode = 1;
               return;
             }
-            await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+            await waiting.pause();
             answer = await callApi<GateAnswer>(opts, 'POST', '/api/v1/gate', { ...body, approval_id: answer.approval_id });
           }
         }

@@ -4,20 +4,15 @@
 // access key id and secret (printed as two shell lines), the secret sealed by the key in
 // s3_keys.kek_file, since the gateway must recompute each request's signature.
 import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { generateApiKey } from '../identify/index.js';
 import { generateS3Key } from '../identify/s3-keys/s3-key-format.js';
 import { loadOrCreateSealer } from '../identify/s3-keys/secret-sealer.js';
 import { resolveFrom } from '../config/load.js';
 import type { AuditEntry, S3KeyMaterial } from '../store/ports.js';
-import { parseDuration, printTable, withConfigOption, withStore } from './shared.js';
+import { cliActor, parseDuration, printTable, withConfigOption, withStore } from './shared.js';
 
 const AGENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-function cliActor(): { type: string; id: string } {
-  return { type: 'cli', id: userInfo().username };
-}
 
 function changeRecord(entry: Record<string, unknown> & { kind: string }): AuditEntry {
   return { ...entry, time: new Date().toISOString(), actor: cliActor() };

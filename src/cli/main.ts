@@ -26,6 +26,8 @@ const GROUPS: readonly Group[] = [
   { name: 'gate', summary: 'ask for a decision on a pipeline step', load: async () => (await import('./gate.js')).registerGateCommand },
   { name: 'attest', summary: 'attest that a subject passed or failed a check', load: async () => (await import('./attest.js')).registerAttestCommands },
   { name: 'graph', summary: 'the access map, or a model\'s lineage', load: async () => (await import('./graph.js')).registerGraphCommand },
+  { name: 'secrets', summary: 'the encrypted secret store', load: async () => (await import('./secrets.js')).registerSecretsCommands },
+  { name: 'run', summary: 'run a command with secrets fetched under policy', load: async () => (await import('./run.js')).registerRunCommand },
   { name: 'mcp', summary: 'MCP tool pins, and the stdio bridge for local agents', load: async () => (await import('./mcp.js')).registerMcpCommands },
   { name: 'dev', summary: 'DEVELOPMENT ONLY: a local token issuer', load: async () => (await import('./dev.js')).registerDevCommands },
 ];

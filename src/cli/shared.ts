@@ -2,10 +2,12 @@
 // opening the store it names. The config schema and the store drivers are imported when a command
 // uses them, not when this module loads: commands that only print or call the control plane start
 // without them.
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import { AirlockError } from '../lib/errors.js';
 import type { Store } from '../store/index.js';
+import type { AuditEntry } from '../store/ports.js';
 
 export const DEFAULT_CONFIG = './airlock.yaml';
 
@@ -36,6 +38,16 @@ export async function withStore<T>(configFile: string, fn: (store: Store, loaded
   } finally {
     await store.close();
   }
+}
+
+/** Who acts from the command line: the OS user (the store and config are theirs to reach). */
+export function cliActor(): { type: string; id: string } {
+  return { type: 'cli', id: userInfo().username };
+}
+
+/** A change made from the command line, appended straight to the audit log. */
+export async function recordChange(store: Store, entry: AuditEntry): Promise<void> {
+  await store.audit.appendAudit([{ ...entry, time: new Date().toISOString(), actor: cliActor() }]);
 }
 
 /** Prints rows as an aligned table. */

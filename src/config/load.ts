@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { AirlockError } from '../lib/errors.js';
+import { formatPath } from '../lib/key-path.js';
 import { configSchema, type Config } from './schema.js';
 
 export interface LoadedConfig {
@@ -58,11 +59,9 @@ export function formatIssue(issue: z.core.$ZodIssue): string[] {
   return [`${formatPath(issue.path) || '(top level)'}: ${issue.message}`];
 }
 
-export function formatPath(p: readonly PropertyKey[]): string {
-  return p.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), '');
-}
+export { formatPath };
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);

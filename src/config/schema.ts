@@ -5,6 +5,7 @@ import { channelSchema, webhookChannelSchema } from '../approvals/channels/index
 import { captureConfigSchema } from '../audit/capture/index.js';
 import { listenerLimitsSchema } from '../gateway/listener-limits.js';
 import { isCidr } from '../lib/client-ip.js';
+import { formatPath } from '../lib/key-path.js';
 import { alertsSchema } from '../alerts/schema.js';
 import { httpUrl } from '../lib/http-url.js';
 import { oidcIssuersSchema } from '../identify/oidc/issuer-schema.js';
@@ -12,6 +13,7 @@ import { rateLimitsSchema } from '../pipeline/rate-limits.js';
 import { httpResourceSchema } from '../proxies/http/config.js';
 import { mcpResourceSchema } from '../proxies/mcp/config.js';
 import { s3ResourceSchema } from '../proxies/s3/config.js';
+import { scanSecretReferences } from '../secrets/references.js';
 
 const hostPort = z
   .string()
@@ -88,6 +90,13 @@ export const configSchema = z
       })
       .prefault({}),
     resources: z.array(resource).default([]),
+    /** The encrypted secret store; `${secret:NAME}` in credential values needs it. */
+    secrets: z
+      .strictObject({
+        /** The key-encryption keys (created 0600 on first use): keep it apart from the store's backups. */
+        kek_file: z.string().min(1).default('./data/secrets.kek'),
+      })
+      .optional(),
     /** Alert rules over the audit log, delivered through the approval channels. */
     alerts: alertsSchema,
     /** The key-encryption key that seals S3 secrets (`airlock keys create --s3`); created 0600 on first use. */
@@ -111,6 +120,11 @@ export const configSchema = z
       if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: ['resources', i, 'name'], message: `duplicate resource name "${r.name}"` });
       seen.add(r.name);
     });
+    const { references, problems } = scanSecretReferences(cfg);
+    for (const p of problems) ctx.addIssue({ code: 'custom', path: [...p.path], message: p.message });
+    if (references.length && !cfg.secrets) {
+      ctx.addIssue({ code: 'custom', path: ['secrets'], message: `required by the \${secret:...} references (first at ${formatPath(references[0]!.path)}); add secrets: { kek_file: "./data/secrets.kek" }` });
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;

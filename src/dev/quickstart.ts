@@ -1,11 +1,14 @@
 // DEVELOPMENT ONLY: the one-minute quick start behind `npm start` and `airlock dev quickstart`.
-// Creates the development signing key (whose JWKS only the quick-start config trusts), starts the
-// demo model server, and serves examples/quickstart/airlock.yaml in this process until Ctrl-C or
+// Creates the development signing key (whose JWKS only the quick-start config trusts), stores the
+// demo model server's key in the secret store the first time (the config injects it as
+// `${secret:llm-upstream-key}`), starts the demo model server, and serves examples/quickstart/airlock.yaml in this process until Ctrl-C or
 // SIGTERM, which drain and stop both. Paths are found from this module, so it runs the same from
 // the sources, the compiled dist/ and an installed package.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfigOrExit } from '../cli/shared.js';
+import { loadConfigOrExit, withStore } from '../cli/shared.js';
+import { resolveFrom } from '../config/load.js';
+import { SecretVault } from '../secrets/vault.js';
 import { startGateway } from '../gateway/start.js';
 import { ensureDevKey } from '../identify/index.js';
 import { createLogger } from '../lib/logger.js';
@@ -18,8 +21,12 @@ const DEMO_PORT = 9100;
 export async function runQuickstart(): Promise<void> {
   // The quick-start config's jwks_file points here (../../.airlock-dev from examples/quickstart).
   await ensureDevKey(path.join(ROOT, '.airlock-dev'));
-  const upstream = await startDemoUpstream(DEMO_PORT);
   const configFile = path.join(ROOT, 'examples/quickstart/airlock.yaml');
+  await withStore(configFile, async (store, loaded) => {
+    const vault = await SecretVault.open(store.secrets, resolveFrom(loaded, loaded.config.secrets!.kek_file));
+    if (!(await store.secrets.getSecret('llm-upstream-key'))) await vault.put('llm-upstream-key', Buffer.from('demo-upstream-key'));
+  });
+  const upstream = await startDemoUpstream(DEMO_PORT);
   const gateway = await startGateway(await loadConfigOrExit(configFile), { log: createLogger('info') });
 
   process.stdout.write(`

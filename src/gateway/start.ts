@@ -26,6 +26,8 @@ import { notifyChannels, startApprovals } from './approvals.js';
 import { slackChannels } from '../approvals/channels/index.js';
 import { SLACK_INTERACTIONS_PATH, slackInteractions } from '../admin/integrations/slack-route.js';
 import { startAuditSinks } from './audit-sinks.js';
+import { startSecrets } from './secrets.js';
+import { secretRoutes } from '../admin/api/secret-routes.js';
 import { drain, listen } from './listen.js';
 import { errorMessage } from '../lib/errors.js';
 import { clientAddressResolver } from '../lib/client-ip.js';
@@ -54,12 +56,11 @@ export interface StartOptions {
 }
 
 export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Promise<RunningGateway> {
-  const { config } = loaded;
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
-  const store = await openStore(config.store, loaded.baseDir);
+  const store = await openStore(loaded.config.store, loaded.baseDir);
   const metrics = new GatewayMetrics(() => audit.depth);
-  const appender = workerAppender(config.store, loaded.baseDir, {
+  const appender = workerAppender(loaded.config.store, loaded.baseDir, {
     onStoreError: (err, retryMs) => log.error({ err, retry_ms: retryMs }, 'audit worker cannot open the store; requests are refused with 503 until it can'),
   });
   const audit = new AuditWriter(appender, {
@@ -68,6 +69,9 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       log.error({ err: errorMessage(err) }, 'audit commit failed');
     },
   });
+  // From here on, credential values that reference secrets read their current versions.
+  const secrets = await startSecrets(loaded, store, audit, log);
+  const { config } = secrets;
 
   const signingKey = await loadOrCreateSigningKey(resolveFrom(loaded, config.audit.signing_key_file));
   const checkpointer = new Checkpointer(store.audit, {
@@ -149,6 +153,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     sealer,
     maxBodyBytes: config.limits.max_body_bytes,
     mcp: { pins, issuers, baseDir: loaded.baseDir },
+    secrets: secrets.live,
   });
   const clientIp = clientAddressResolver(config.trusted_proxies);
   const otlp = config.telemetry.otlp;
@@ -185,7 +190,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     clientIp,
     anonymous,
     jwks: assertions && (() => assertions.jwks()),
-    routes: apiRoutes({
+    routes: [
+      ...apiRoutes({
       auditStore: store.audit,
       checkpointer,
       approvals: workflow.approvals,
@@ -196,7 +202,9 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       signingKey: signingKey.privateKey,
       now,
       pins,
-    }),
+      }),
+      ...(secrets.vault ? secretRoutes({ vault: secrets.vault, approvals: workflow.approvals, consoleUrl: () => consoleUrl, audit }) : []),
+    ],
     integrations: {
       [SLACK_INTERACTIONS_PATH]: slackInteractions({
         channels: slackChannels(config.approvals.notify),
@@ -232,6 +240,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
       anonymous.close();
       accessMap.close();
       policy.close();
+      secrets.live?.close();
       shadow.close();
       workflow.close();
       await notifier?.close();

@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'store_unavailable'
   | 'config_invalid'
   | 'policy_invalid'
+  | 'secret_tampered'
   | 'internal';
 
 export class AirlockError extends Error {

@@ -21,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
   store_unavailable: 503,
   config_invalid: 500,
   policy_invalid: 500,
+  secret_tampered: 500,
   internal: 500,
 };
 
@@ -43,6 +44,7 @@ const TITLE: Record<ErrorCode, string> = {
   store_unavailable: 'Store unavailable',
   config_invalid: 'Invalid configuration',
   policy_invalid: 'Invalid policy bundle',
+  secret_tampered: 'Secret failed its integrity check',
   internal: 'Internal error',
 };
 

@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.js';
 import type { CedarRecord } from '../model/entity.js';
 import type { IdentityAssertions } from '../identify/assertion.js';
 import type { SecretSealer } from '../identify/s3-keys/secret-sealer.js';
+import type { LiveSecrets } from '../secrets/live-secrets.js';
 import type { Store } from '../store/ports.js';
 import type { RequestTrace } from '../telemetry/tracer.js';
 import type { ToolPins } from '../proxies/mcp/pins/tool-pins.js';
@@ -72,6 +73,12 @@ export interface MountContext {
   readonly mcp?: { readonly pins: ToolPins; readonly issuers: readonly string[]; readonly baseDir: string };
   /** Opens sealed S3 secrets (s3_keys.kek_file); present when an `s3` resource is configured. */
   readonly sealer?: SecretSealer;
+  /**
+   * Set when the config references secrets. Credential values in the config (`inject`) are then
+   * live: read them at use, never once at construction; `generation` moves whenever one changes,
+   * for a surface that caches what it builds from them.
+   */
+  readonly secrets?: Pick<LiveSecrets, 'generation'>;
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */

@@ -273,8 +273,56 @@ export interface ToolPinStore {
   listToolPins(resource?: string): Promise<ToolPin[]>;
 }
 
+/** One stored version of a secret, sealed by secrets/envelope.ts: the store never sees a value. */
+export interface SealedSecretVersion {
+  readonly name: string;
+  readonly version: number;
+  /** The KEK its data key is wrapped under. */
+  readonly kekId: string;
+  readonly wrappedKey: Buffer;
+  readonly ciphertext: Buffer;
+  readonly createdAt: number; // unix ms
+}
+
+export interface SecretSummary {
+  readonly name: string;
+  /** The newest version. */
+  readonly version: number;
+  /** How many versions are kept. */
+  readonly versions: number;
+  readonly createdAt: number; // unix ms, of the oldest version kept
+  readonly updatedAt: number; // unix ms, of the newest
+}
+
+export interface SecretStore {
+  /** The KEK new data keys are wrapped under; undefined until the first claim. */
+  currentKek(): Promise<string | undefined>;
+  /** Makes `kekId` the current KEK when none is yet; returns the current one either way. */
+  claimKek(kekId: string, now: number): Promise<string>;
+  /**
+   * Appends the next version of `name` in one transaction: `seal` seals the value for that version
+   * under the current KEK, which the store passes in (so a rotation committing meanwhile cannot
+   * leave a value under a retired KEK). Versions are never reused, even after a delete.
+   */
+  putSecret(name: string, seal: (version: number, kekId: string) => { wrappedKey: Buffer; ciphertext: Buffer }, now: number): Promise<number>;
+  /** The newest version of `name` (or version `version`); undefined when there is none. */
+  getSecret(name: string, version?: number): Promise<SealedSecretVersion | undefined>;
+  /** Every secret with versions kept, by name. */
+  listSecrets(): Promise<SecretSummary[]>;
+  /** Removes every version of `name`; returns how many were removed. */
+  deleteSecret(name: string): Promise<number>;
+  /**
+   * In one transaction: every version whose data key is not wrapped under `toKek` gets the wrapped
+   * key `rewrap` returns, and `toKek` becomes current. A throw from `rewrap` rolls all of it back.
+   * Returns how many were re-wrapped.
+   */
+  rotateKek(toKek: string, rewrap: (v: SealedSecretVersion) => Buffer, now: number): Promise<number>;
+  /** A number that changes whenever a secret is put, deleted or re-wrapped. */
+  secretsVersion(): Promise<number>;
+}
+
 /** What changed, so caches on every replica can refresh at once instead of at their next poll. */
-export type ChangeTopic = 'keys' | 'grants' | 'approvals' | 'policy';
+export type ChangeTopic = 'keys' | 'grants' | 'approvals' | 'policy' | 'secrets';
 
 export interface ChangeFeed {
   /** Tells every process sharing the store (best effort; pollers are the fallback). */
@@ -293,6 +341,7 @@ export interface Store {
   readonly usage: UsageStore;
   readonly alerts: AlertStore;
   readonly toolPins: ToolPinStore;
+  readonly secrets: SecretStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

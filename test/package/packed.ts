@@ -58,6 +58,12 @@ const config = readFileSync(path.join(quickstart, 'airlock.yaml'), 'utf8')
   .replace('http://127.0.0.1:9100', demoUrl);
 const configFile = path.join(quickstart, 'ci.yaml'); // beside the original: its relative paths hold
 writeFileSync(configFile, config);
+// The quick start injects the demo server's key from the secret store (`${secret:llm-upstream-key}`).
+execFileSync(bin, ['secrets', 'put', 'llm-upstream-key', '--from-env', 'DEMO_UPSTREAM_KEY', '--config', configFile], {
+  cwd: app,
+  env: { ...process.env, DEMO_UPSTREAM_KEY: 'demo-upstream-key' },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 
 const gateway = spawn(bin, ['serve', '--config', configFile], { cwd: app, stdio: ['ignore', 'ignore', 'pipe'] });
 let log = '';

@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Pool, errors, type Dispatcher } from 'undici';
 import type { HttpResourceConfig } from './config.js';
-import { AirlockError } from '../../lib/errors.js';
+import { AirlockError, errorMessage } from '../../lib/errors.js';
 import { clientResponseHeaders, normalizeInject, upstreamRequestHeaders } from './headers.js';
 
 export interface ForwardRequest {
@@ -42,13 +42,23 @@ export interface ForwardOutcome {
 export class Upstream {
   private readonly pool: Pool;
   private readonly basePath: string;
-  private readonly inject: [string, string][];
+  private inject: readonly [string, string][];
+  private injectGeneration: number;
   private readonly assertionHeader: string | undefined;
 
-  constructor(private readonly resource: HttpResourceConfig) {
+  /** `secrets`: set when `inject` references secrets (its values are then live, see MountContext). */
+  constructor(
+    private readonly resource: HttpResourceConfig,
+    private readonly secrets?: { readonly generation: number },
+  ) {
     const url = new URL(resource.upstream);
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.inject = normalizeInject(resource.inject.headers);
+    try {
+      this.inject = normalizeInject(resource.inject.headers);
+    } catch (err) {
+      throw new AirlockError('config_invalid', `resources.${resource.name}.${errorMessage(err)}`, { problems: [`resources.${resource.name}.${errorMessage(err)}`] });
+    }
+    this.injectGeneration = secrets?.generation ?? 0;
     this.assertionHeader = resource.identity_assertion?.header.toLowerCase();
     this.pool = new Pool(url.origin, {
       connections: 128,
@@ -87,10 +97,28 @@ export class Upstream {
   }
 
   private headersFor(req: ForwardRequest): Record<string, string | string[]> {
-    const headers = upstreamRequestHeaders(req.headers, this.inject, req.clientIp, req.body.length, this.assertionHeader);
+    const headers = upstreamRequestHeaders(req.headers, this.currentInject(), req.clientIp, req.body.length, this.assertionHeader);
     if (this.assertionHeader && req.assertion) headers[this.assertionHeader] = req.assertion;
     if (req.traceparent) headers.traceparent = req.traceparent;
     return headers;
+  }
+
+  /**
+   * `inject`, rebuilt only when a secret it references has a new version: no store read, and no
+   * rendering, per request. A credential that cannot be rendered (its secret was deleted) refuses
+   * the request rather than forwarding it without.
+   */
+  private currentInject(): readonly [string, string][] {
+    const generation = this.secrets?.generation ?? 0;
+    if (generation !== this.injectGeneration) {
+      try {
+        this.inject = normalizeInject(this.resource.inject.headers);
+      } catch {
+        throw new AirlockError('upstream_unavailable', "the gateway's credential for this upstream is not available");
+      }
+      this.injectGeneration = generation;
+    }
+    return this.inject;
   }
 }
 

@@ -39,9 +39,19 @@ function connectionListed(headers: IncomingHttpHeaders | Record<string, string |
   return new Set(value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
 }
 
-/** `inject` with lower-case names, as incoming headers have: computed once per resource. */
+// RFC 9110 field-value: visible ASCII, obs-text, spaces and tabs; never CR, LF or NUL.
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * `inject` with lower-case names, as incoming headers have: computed once per resource, and again
+ * when a secret it references changes. Throws (naming the header, never the value) when a value
+ * cannot be sent as a header, e.g. a secret holding a line break.
+ */
 export function normalizeInject(inject: Readonly<Record<string, string>>): [string, string][] {
-  return Object.entries(inject).map(([name, value]) => [name.toLowerCase(), value]);
+  return Object.entries(inject).map(([name, value]) => {
+    if (!FIELD_VALUE.test(value)) throw new Error(`inject.headers.${name}: is not a valid HTTP header value`);
+    return [name.toLowerCase(), value];
+  });
 }
 
 /**

@@ -19,13 +19,13 @@ import type { Exchange, SurfaceFactory } from '../../pipeline/surface.js';
 import type { HttpResourceConfig } from './config.js';
 import { Upstream } from './forward.js';
 
-export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages, maxBodyBytes, store, log, assertions }) => {
+export const httpSurface: SurfaceFactory<HttpResourceConfig> = (config, { stages, maxBodyBytes, store, log, assertions, secrets }) => {
   const asserted = config.identity_assertion;
   if (asserted && !assertions) throw new Error(`resources.${config.name}: identity assertions need a signing key`);
   const classify = classifierFor(config.type);
   // The openai classifier decides on the body (the model); the http one on method and path only.
   const readsBody = config.type === 'openai';
-  const upstream = new Upstream(config);
+  const upstream = new Upstream(config, secrets);
   // Model calls are metered: their tokens feed `context.tokens_today` (a per-principal budget).
   const tokens = config.type === 'openai' ? new TokenLedger(store.usage, log) : undefined;
 

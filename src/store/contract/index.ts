@@ -16,6 +16,7 @@ import { recordedChangesContract } from './recorded-changes.js';
 import { usageContract } from './usage.js';
 import { alertsContract } from './alerts.js';
 import { toolPinsContract } from './tool-pins.js';
+import { secretsContract } from './secrets.js';
 
 export type { ContractOptions } from './harness.js';
 
@@ -46,6 +47,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
     alertsContract(test);
     toolPinsContract(test);
     recordedChangesContract(test);
+    secretsContract(test);
     changesContract(test, options);
   });
 }

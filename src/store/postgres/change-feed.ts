@@ -9,7 +9,7 @@ import type { ChangeFeed, ChangeTopic } from '../ports.js';
 import { clientConfig, type Db, type ErrorReporter } from './pool.js';
 
 export const CHANGES_CHANNEL = 'airlock_changes';
-const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>(['keys', 'grants', 'approvals', 'policy']);
+const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>(['keys', 'grants', 'approvals', 'policy', 'secrets']);
 const MAX_BACKOFF_MS = 5000;
 // A silently dead socket (no RST, e.g. a network partition) is only noticed by talking on it.
 const HEARTBEAT_MS = 15_000;

@@ -12,6 +12,7 @@ import { pgKeyStore } from './keys.js';
 import { pgUsageStore } from './usage.js';
 import { pgAlertStore } from './alerts.js';
 import { pgToolPinStore } from './tool-pins.js';
+import { pgSecretStore } from './secrets.js';
 import { migrate } from './migrations.js';
 import { createDb, type ErrorReporter } from './pool.js';
 import { errorMessage } from '../../lib/errors.js';
@@ -50,6 +51,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     usage: pgUsageStore(db),
     alerts: pgAlertStore(db),
     toolPins: pgToolPinStore(db),
+    secrets: pgSecretStore(db),
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, PING_TIMEOUT_MS, false)));

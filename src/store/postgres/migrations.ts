@@ -109,6 +109,20 @@ const MIGRATIONS: readonly string[] = [
      count INT NOT NULL,
      updated_at BIGINT NOT NULL
    );`,
+  `-- The row always exists (kek_id NULL until the first claim), so puts and rotations can lock it.
+   CREATE TABLE secrets_kek (id INT PRIMARY KEY CHECK (id = 1), kek_id TEXT, changed_at BIGINT);
+   INSERT INTO secrets_kek(id, kek_id, changed_at) VALUES (1, NULL, NULL);
+   INSERT INTO counters(name, value) VALUES ('secrets', 0) ON CONFLICT (name) DO NOTHING;
+   CREATE TABLE secret_names (name TEXT PRIMARY KEY, last_version INT NOT NULL);
+   CREATE TABLE secret_versions (
+     name TEXT NOT NULL,
+     version INT NOT NULL,
+     kek_id TEXT NOT NULL,
+     wrapped_key BYTEA NOT NULL,
+     ciphertext BYTEA NOT NULL,
+     created_at BIGINT NOT NULL,
+     PRIMARY KEY (name, version)
+   );`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

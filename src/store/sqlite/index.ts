@@ -15,6 +15,7 @@ import { sqliteKeyStore } from './keys.js';
 import { sqliteUsageStore } from './usage.js';
 import { sqliteAlertStore } from './alerts.js';
 import { sqliteToolPinStore } from './tool-pins.js';
+import { sqliteSecretStore } from './secrets.js';
 import { migrate } from './migrations.js';
 
 export function openSqliteStore(file: string): Store {
@@ -40,6 +41,7 @@ export function openSqliteStore(file: string): Store {
     usage: sqliteUsageStore(db),
     alerts: sqliteAlertStore(db),
     toolPins: sqliteToolPinStore(db),
+    secrets: sqliteSecretStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();

@@ -94,6 +94,17 @@ const MIGRATIONS: readonly string[] = [
      count INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
+  `CREATE TABLE secrets_kek (id INTEGER PRIMARY KEY CHECK (id = 1), kek_id TEXT NOT NULL, changed_at INTEGER NOT NULL);
+   CREATE TABLE secret_names (name TEXT PRIMARY KEY, last_version INTEGER NOT NULL);
+   CREATE TABLE secret_versions (
+     name TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     kek_id TEXT NOT NULL,
+     wrapped_key BLOB NOT NULL,
+     ciphertext BLOB NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (name, version)
+   ) WITHOUT ROWID;`,
 ];
 
 /**
