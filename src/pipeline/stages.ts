@@ -63,6 +63,10 @@ export interface AuthorizeInput {
   readonly body: RecordedBody | undefined;
   /** Surface facts for the decision record (a tool call's session, an object's bucket and key). */
   readonly fields?: Readonly<Record<string, unknown>>;
+  /** The identical request spends an approval granted for it without presenting its id (see approval-gate.ts). */
+  readonly spendIdenticalRetry?: boolean;
+  /** Overrides approvals.hold_seconds for this request (0: never wait). */
+  readonly holdSeconds?: number;
 }
 
 /** A refusal made before any decision: no credential, no such resource, unreadable input. */
@@ -172,7 +176,16 @@ export function createStages(deps: StagesDeps): Stages {
         ex.trace?.stage('airlock.decide', decideStart, decided, decisionAttributes(request, decision));
         refusal = refusalFor(decision);
         if (decision.effect === 'approval_required') {
-          const gate = await gateApproval(ex.req as IncomingMessage, { principal, request, decision, context, bound: input.bound, presented: input.presentedApproval }, ex.requestId, deps);
+          const gate = await gateApproval(ex.req as IncomingMessage, {
+            principal,
+            request,
+            decision,
+            context,
+            bound: input.bound,
+            presented: input.presentedApproval,
+            spendIdenticalRetry: input.spendIdenticalRetry,
+            holdSeconds: input.holdSeconds,
+          }, ex.requestId, deps);
           ex.trace?.stage('airlock.approval', decided, performance.now(), { 'airlock.approval.forwarded': gate.forward });
           approvalId = gate.forward ? gate.approval.id : gate.approvalId;
           if (gate.forward) {

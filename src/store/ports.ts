@@ -86,6 +86,8 @@ export interface ApprovalStore {
   insertApproval(approval: Approval): Promise<void>;
   /** The pending, unexpired approval with this fingerprint, if any (one per repeated request). */
   findPending(fingerprint: string, now: number): Promise<Approval | undefined>;
+  /** The oldest approved, unexpired (so not yet used) approval with this fingerprint, if any. */
+  findApproved(fingerprint: string, now: number): Promise<Approval | undefined>;
   getApproval(id: string): Promise<Approval | undefined>;
   /** Newest first, at most `limit`, from before position `before` (a page's `next`). */
   listApprovals(status: ApprovalStatus | undefined, limit: number, before?: number): Promise<Page<Approval>>;

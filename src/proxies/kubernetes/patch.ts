@@ -91,12 +91,13 @@ function withoutDirectives(v: unknown): unknown {
 /** RFC 6902, on a copy. An operation that cannot apply is refused, as the API server would. */
 function jsonPatch(target: unknown, patch: unknown): unknown {
   if (!Array.isArray(patch)) throw new AirlockError('bad_request', 'a JSON patch must be an array of operations');
-  let doc = structuredClone(target ?? {});
+  let doc: unknown = structuredClone(target ?? {});
   patch.forEach((op, i) => {
     if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') {
       throw new AirlockError('bad_request', `JSON patch operation ${i} needs "op" and "path"`);
     }
-    const fail = (why: string) => new AirlockError('bad_request', `JSON patch operation ${i} (${op.op} ${op.path.slice(0, 200)}) ${why}`);
+    const path = op.path;
+    const fail = (why: string) => new AirlockError('bad_request', `JSON patch operation ${i} (${String(op.op).slice(0, 20)} ${path.slice(0, 200)}) ${why}`);
     const value = () => {
       if (!('value' in op)) throw fail('needs a "value"');
       return structuredClone(op.value);
@@ -107,21 +108,21 @@ function jsonPatch(target: unknown, patch: unknown): unknown {
     };
     switch (op.op) {
       case 'add':
-        doc = put(doc, pointer(op.path, fail), value(), 'add', fail);
+        doc = put(doc, pointer(path, fail), value(), 'add', fail);
         break;
       case 'replace':
-        doc = put(doc, pointer(op.path, fail), value(), 'replace', fail);
+        doc = put(doc, pointer(path, fail), value(), 'replace', fail);
         break;
       case 'remove':
-        doc = remove(doc, pointer(op.path, fail), fail).doc;
+        doc = remove(doc, pointer(path, fail), fail).doc;
         break;
       case 'move': {
         const r = remove(doc, pointer(from(), fail), fail);
-        doc = put(r.doc, pointer(op.path, fail), r.value, 'add', fail);
+        doc = put(r.doc, pointer(path, fail), r.value, 'add', fail);
         break;
       }
       case 'copy':
-        doc = put(doc, pointer(op.path, fail), structuredClone(get(doc, pointer(from(), fail), fail)), 'add', fail);
+        doc = put(doc, pointer(path, fail), structuredClone(get(doc, pointer(from(), fail), fail)), 'add', fail);
         break;
       case 'test':
         break; // changes nothing; the API server checks it against the stored object

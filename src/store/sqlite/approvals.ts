@@ -30,6 +30,9 @@ export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
   const pending = db.prepare(
     `SELECT * FROM approvals WHERE fingerprint = ? AND status = 'pending' AND expires_at > ? ORDER BY rowid DESC LIMIT 1`,
   );
+  const approved = db.prepare(
+    `SELECT * FROM approvals WHERE fingerprint = ? AND status = 'approved' AND expires_at > ? ORDER BY rowid LIMIT 1`,
+  );
   const list = db.prepare(
     `SELECT rowid AS pos, * FROM approvals WHERE (@status IS NULL OR status = @status) AND rowid < @before ORDER BY rowid DESC LIMIT @limit`,
   );
@@ -98,6 +101,10 @@ export function sqliteApprovalStore(db: Database.Database): ApprovalStore {
     },
     async findPending(fingerprint, now) {
       const row = pending.get(fingerprint, now) as Row | undefined;
+      return row && toApproval(row);
+    },
+    async findApproved(fingerprint, now) {
+      const row = approved.get(fingerprint, now) as Row | undefined;
       return row && toApproval(row);
     },
     async getApproval(id) {
