@@ -9,6 +9,7 @@ import { alertsSchema } from '../alerts/schema.js';
 import { httpUrl } from '../lib/http-url.js';
 import { rateLimitsSchema } from '../pipeline/rate-limits.js';
 import { httpResourceSchema } from '../proxies/http/config.js';
+import { kubernetesResourceSchema } from '../proxies/kubernetes/config.js';
 
 const hostPort = z
   .string()
@@ -27,7 +28,7 @@ const oidcIssuer = z
   });
 
 /** One schema per surface, told apart by `type`; each surface owns its keys. */
-const resource = z.discriminatedUnion('type', [httpResourceSchema]);
+const resource = z.discriminatedUnion('type', [httpResourceSchema, kubernetesResourceSchema]);
 
 export const configSchema = z
   .strictObject({

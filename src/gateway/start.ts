@@ -126,7 +126,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   const assertions = config.resources.some((r) => 'identity_assertion' in r && r.identity_assertion)
     ? new IdentityAssertions(await loadOrCreateSigningKey(resolveFrom(loaded, config.identity.assertion_key_file)), config.identity.assertion_issuer)
     : undefined;
-  const resources = mountResources(config.resources, { stages, log, store, assertions, maxBodyBytes: config.limits.max_body_bytes });
+  const resources = mountResources(config.resources, { stages, log, store, assertions, maxBodyBytes: config.limits.max_body_bytes, baseDir: loaded.baseDir });
   const clientIp = clientAddressResolver(config.trusted_proxies);
   const otlp = config.telemetry.otlp;
   const exporter = otlp && new OtlpExporter({ endpoint: otlp.endpoint, headers: otlp.headers, serviceName: otlp.service_name, onDropped: (n) => metrics.spansDropped.inc(n) });

@@ -61,6 +61,8 @@ export interface MountContext {
   readonly store: Store;
   /** Signs identity assertions for resources that ask for them. */
   readonly assertions?: IdentityAssertions;
+  /** The config file's directory: where relative paths in a resource's config (a CA file) are found. */
+  readonly baseDir?: string;
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */

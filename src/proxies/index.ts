@@ -3,12 +3,14 @@
 import type { ResourceConfig } from '../config/schema.js';
 import type { MountContext, Surface, SurfaceFactory } from '../pipeline/surface.js';
 import { httpSurface } from './http/surface.js';
+import { kubernetesSurface } from './kubernetes/surface.js';
 
 type ResourceType = ResourceConfig['type'];
 
 const SURFACES: { readonly [T in ResourceType]: SurfaceFactory<Extract<ResourceConfig, { type: T }>> } = {
   openai: httpSurface,
   http: httpSurface,
+  kubernetes: kubernetesSurface,
 };
 
 export function mountSurface(config: ResourceConfig, ctx: MountContext): Surface {

@@ -7,7 +7,6 @@
 // Only the pipeline calls this, and only after a decision of `allow` is durable in the audit log.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Pool, errors, type Dispatcher } from 'undici';
-import type { HttpResourceConfig } from './config.js';
 import { AirlockError } from '../../lib/errors.js';
 import { clientResponseHeaders, normalizeInject, upstreamRequestHeaders } from './headers.js';
 
@@ -24,6 +23,18 @@ export interface ForwardRequest {
   readonly assertion?: string;
   /** The gateway's own traceparent for this hop, when tracing (else the client's passes through). */
   readonly traceparent?: string;
+  /** A long-lived answer (a Kubernetes watch) that may be quiet for minutes: no idle limit on its body. */
+  readonly streaming?: boolean;
+}
+
+/** Where a surface forwards to: an `openai` or `http` resource, or any surface with the same keys. */
+export interface UpstreamTarget {
+  readonly upstream: string;
+  readonly inject: { readonly headers: Readonly<Record<string, string>> };
+  readonly timeouts: { readonly connect_ms: number; readonly response_ms: number };
+  readonly identity_assertion?: { readonly header: string };
+  /** TLS to the upstream beyond the system's trust store: a private CA, or (test clusters) no verification. */
+  readonly tls?: { readonly ca?: string; readonly rejectUnauthorized: boolean };
 }
 
 type UpstreamErrorCode = 'upstream_unavailable' | 'upstream_timeout';
@@ -45,7 +56,7 @@ export class Upstream {
   private readonly inject: [string, string][];
   private readonly assertionHeader: string | undefined;
 
-  constructor(private readonly resource: HttpResourceConfig) {
+  constructor(resource: UpstreamTarget) {
     const url = new URL(resource.upstream);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.inject = normalizeInject(resource.inject.headers);
@@ -57,6 +68,7 @@ export class Upstream {
       connectTimeout: resource.timeouts.connect_ms,
       headersTimeout: resource.timeouts.response_ms,
       bodyTimeout: resource.timeouts.response_ms,
+      ...(resource.tls ? { connect: { ca: resource.tls.ca, rejectUnauthorized: resource.tls.rejectUnauthorized } } : {}),
     });
   }
 
@@ -76,6 +88,7 @@ export class Upstream {
           method: req.method,
           headers: this.headersFor(req),
           body: req.body.length ? req.body : null,
+          ...(req.streaming ? { bodyTimeout: 0 } : {}),
         },
         new ResponseRelay(res, req.requestId, resolve, reject, observe),
       );
