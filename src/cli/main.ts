@@ -8,6 +8,7 @@ import { registerGateCommand } from './gate.js';
 import { registerGraphCommand } from './graph.js';
 import { registerGrantCommands } from './grants.js';
 import { registerKeysCommands } from './keys.js';
+import { registerKubernetesCommands } from './kubernetes.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerServeCommand } from './serve.js';
 
@@ -31,6 +32,7 @@ registerGrantCommands(program);
 registerGateCommand(program);
 registerAttestCommands(program);
 registerGraphCommand(program);
+registerKubernetesCommands(program);
 registerDevCommands(program);
 
 await program.parseAsync(process.argv);

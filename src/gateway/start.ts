@@ -26,6 +26,7 @@ import { slackChannels } from '../approvals/channels/index.js';
 import { SLACK_INTERACTIONS_PATH, slackInteractions } from '../admin/integrations/slack-route.js';
 import { startAuditSinks } from './audit-sinks.js';
 import { drain, listen } from './listen.js';
+import { readTlsFiles } from './tls-files.js';
 import { errorMessage } from '../lib/errors.js';
 import { clientAddressResolver } from '../lib/client-ip.js';
 import { IdentityAssertions } from '../identify/assertion.js';
@@ -187,7 +188,11 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     checkpointer.start();
   }
   const sinks = startAuditSinks(leader ? config.audit.sinks : [], store.audit, audit, metrics, log, loaded.baseDir);
-  const data = await listen(config.listen, dataPlane.handle, { upgrade: dataPlane.upgrade, limits: config.limits.listeners });
+  const data = await listen(config.listen, dataPlane.handle, {
+    upgrade: dataPlane.upgrade,
+    limits: config.limits.listeners,
+    tls: config.tls && (await readTlsFiles(loaded, 'tls', config.tls)),
+  });
   const admin = await listen(config.admin.listen, controlPlane, { limits: config.limits.listeners });
   consoleUrl = config.approvals.console_url ?? admin.url;
   notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl, audit, metrics, log });

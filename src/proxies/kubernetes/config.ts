@@ -31,3 +31,14 @@ export const kubernetesResourceSchema = resourceBase.extend({
 });
 
 export type KubernetesResourceConfig = z.infer<typeof kubernetesResourceSchema>;
+
+/** The admission webhook's own listener: the API server calls it over TLS only. */
+export const admissionConfigSchema = z.strictObject({
+  listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, { message: 'must be "host:port"' }),
+  cert_file: z.string().min(1),
+  key_file: z.string().min(1),
+  /** When set, callers must present a client certificate signed by this CA (the API server's, via its admission kubeconfig). */
+  client_ca_file: z.string().min(1).optional(),
+});
+
+export type AdmissionConfig = z.infer<typeof admissionConfigSchema>;

@@ -1,0 +1,53 @@
+// A real `airlock serve` with a `kubernetes` resource named `cluster` in front of the stand-in API
+// server, and the policies the Kubernetes end-to-end tests share: discovery for everyone, reads
+// and small writes in namespace `ml` for ml-eng (images from registry.internal only, at most 8
+// GPUs), scaling past 5 replicas with an SRE's approval, exec in `ml`.
+import { startAirlock, type RunningAirlock } from './airlock-process.js';
+import { startStandInApiServer, type StandInApiServer } from './kube-apiserver.js';
+import { testCerts } from './tls-certs.js';
+
+export const GATEWAY_TOKEN = 'gateway-service-account-token';
+
+export const K8S_POLICIES = {
+  'kubernetes.cedar': `
+@id("discovery") permit (principal, action == Action::"k8s.discovery", resource in Resource::"cluster");
+@id("read-ml") permit (principal in Group::"ml-eng", action in [Action::"k8s.get", Action::"k8s.list", Action::"k8s.watch"], resource in Namespace::"cluster/ml");
+@id("write-ml") permit (principal in Group::"ml-eng", action in [Action::"k8s.create", Action::"k8s.update", Action::"k8s.patch", Action::"k8s.delete"], resource in Namespace::"cluster/ml")
+  when { context.gpus <= 8 && ["registry.internal"].containsAll(context.registries) };
+@id("scale-small") permit (principal in Group::"ml-eng", action == Action::"k8s.scale", resource in Namespace::"cluster/ml") when { context.replicas <= 5 };
+@id("scale-big") @approval("sre") permit (principal in Group::"ml-eng", action == Action::"k8s.scale", resource in Namespace::"cluster/ml") when { context.replicas > 5 };
+@id("exec-ml") permit (principal in Group::"ml-eng", action == Action::"k8s.exec", resource in Namespace::"cluster/ml");
+`,
+  'control.cedar': `
+@id("read-approvals") permit (principal, action == Action::"admin.approvals.read", resource in Airlock::"control-plane");
+@id("sre-votes") permit (principal in Group::"sre", action in [Action::"admin.approve", Action::"admin.deny"], resource in Airlock::"control-plane");
+@id("audit") permit (principal in Group::"sre", action == Action::"admin.audit.read", resource in Airlock::"control-plane");
+`,
+};
+
+export interface KubeGateway {
+  readonly api: StandInApiServer;
+  readonly airlock: RunningAirlock;
+  /** The API server URL clients use: `<data plane>/cluster`. */
+  readonly server: string;
+  stop(): Promise<void>;
+}
+
+export async function startKubeGateway(opts: { resource?: Record<string, unknown>; config?: Record<string, unknown> } = {}): Promise<KubeGateway> {
+  const api = await startStandInApiServer({ token: GATEWAY_TOKEN });
+  const airlock = await startAirlock({
+    policies: K8S_POLICIES,
+    resources: [{ name: 'cluster', type: 'kubernetes', upstream: api.url, inject: { headers: { Authorization: `Bearer ${GATEWAY_TOKEN}` } }, ...opts.resource }],
+    // kubectl sends its token only over TLS.
+    config: { tls: { cert_file: testCerts().certFile, key_file: testCerts().keyFile }, ...opts.config },
+  });
+  return {
+    api,
+    airlock,
+    server: `${airlock.dataUrl}/cluster`,
+    async stop() {
+      await airlock.stop();
+      await api.close();
+    },
+  };
+}
