@@ -118,6 +118,7 @@ export async function startStandInApiServer(opts: { token: string; port?: number
       const watch = url.searchParams.get('watch');
       if (watch === 'true' || watch === '1') {
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        res.flushHeaders(); // as the API server does: a watch's headers come before its first event
         const entry = { kind, namespace, res };
         watches.add(entry);
         res.on('close', () => watches.delete(entry));
@@ -212,7 +213,8 @@ export async function startStandInApiServer(opts: { token: string; port?: number
     objects,
     delayMs: 0,
     put(group, resource, object) {
-      store(kindOf(group, resource)!, object.metadata?.namespace ?? '', object, 'ADDED');
+      const ns = object.metadata?.namespace ?? '';
+      store(kindOf(group, resource)!, ns, object, objects.has(key(group, resource, ns, object.metadata?.name)) ? 'MODIFIED' : 'ADDED');
     },
     get: (group, resource, ns, name) => objects.get(key(group, resource, ns, name)),
     cutWatches() {

@@ -2,6 +2,8 @@
 // server, and the policies the Kubernetes end-to-end tests share: discovery for everyone, reads
 // and small writes in namespace `ml` for ml-eng (images from registry.internal only, at most 8
 // GPUs), scaling past 5 replicas with an SRE's approval, exec in `ml`.
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { startAirlock, type RunningAirlock } from './airlock-process.js';
 import { startStandInApiServer, type StandInApiServer } from './kube-apiserver.js';
 import { testCerts } from './tls-certs.js';
@@ -50,4 +52,51 @@ export async function startKubeGateway(opts: { resource?: Record<string, unknown
       await api.close();
     },
   };
+}
+
+export interface GatewayAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
+  json<T = Record<string, any>>(): T;
+}
+
+/** One request to the gateway's data plane over TLS (trusting the test CA), as a raw client would send it. */
+export function callGateway(
+  gw: KubeGateway,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<GatewayAnswer> {
+  const url = new URL(`${gw.server}${path}`);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method,
+        ca: readFileSync(testCerts().caFile),
+        headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: <T>() => JSON.parse(text) as T }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** The audit records after `after` (as an SRE, who may read them). */
+export async function auditRecords(gw: KubeGateway, token: string, after = -1): Promise<Record<string, any>[]> {
+  const out: Record<string, any>[] = [];
+  for (let from = after; ; ) {
+    const res = await fetch(`${gw.airlock.adminUrl}/api/v1/audit?after=${from}&limit=500`, { headers: { authorization: `Bearer ${token}` } });
+    const page = (await res.json()) as Record<string, any>[];
+    out.push(...page);
+    if (page.length < 500) return out;
+    from = page[page.length - 1]!.seq as number;
+  }
 }

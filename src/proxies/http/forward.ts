@@ -90,7 +90,7 @@ export class Upstream {
           body: req.body.length ? req.body : null,
           ...(req.streaming ? { bodyTimeout: 0 } : {}),
         },
-        new ResponseRelay(res, req.requestId, resolve, reject, observe),
+        new ResponseRelay(res, req.requestId, resolve, reject, observe, req.streaming),
       );
     });
   }
@@ -128,6 +128,8 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     private readonly reject: (err: unknown) => void,
     /** Sees each chunk of the answer as it is relayed (an openai answer's usage). */
     private readonly observe?: (chunk: Buffer) => void,
+    /** Send the headers at once: a watch's client waits for them before its first event arrives. */
+    private readonly flushHeaders = false,
   ) {
     this.socket = res.socket;
     this.bytesBefore = this.socket?.bytesWritten ?? 0;
@@ -147,6 +149,7 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
     const out = clientResponseHeaders(headers);
     out['airlock-request-id'] = this.requestId;
     this.res.writeHead(statusCode, out);
+    if (this.flushHeaders) this.res.flushHeaders();
     if (this.res.writableNeedDrain) this.pause(controller);
   }
 

@@ -20,6 +20,8 @@ export function upstreamTarget(config: KubernetesResourceConfig, baseDir: string
   };
 }
 
+export const GATEWAY_USER_AGENT = 'airlock-gateway';
+
 export class KubernetesApi {
   private readonly pool: Pool;
   private readonly basePath: string;
@@ -28,7 +30,8 @@ export class KubernetesApi {
   constructor(target: UpstreamTarget) {
     const url = new URL(target.upstream);
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.headers = { accept: 'application/json', ...Object.fromEntries(Object.entries(target.inject.headers).map(([k, v]) => [k.toLowerCase(), v])) };
+    // The user agent tells the API server's audit log (and the tests) these reads are the gateway's own.
+    this.headers = { accept: 'application/json', 'user-agent': GATEWAY_USER_AGENT, ...Object.fromEntries(Object.entries(target.inject.headers).map(([k, v]) => [k.toLowerCase(), v])) };
     this.pool = new Pool(url.origin, {
       connections: 8,
       connectTimeout: target.timeouts.connect_ms,
