@@ -14,6 +14,7 @@ import type { ContractOptions, StoreTest } from './harness.js';
 import { keysContract } from './keys.js';
 import { usageContract } from './usage.js';
 import { alertsContract } from './alerts.js';
+import { gpusContract } from './gpus.js';
 
 export type { ContractOptions } from './harness.js';
 
@@ -42,6 +43,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
     bundlesContract(test);
     usageContract(test);
     alertsContract(test);
+    gpusContract(test);
     changesContract(test, options);
   });
 }

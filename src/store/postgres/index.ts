@@ -11,6 +11,7 @@ import { pgGrantStore } from './grants.js';
 import { pgKeyStore } from './keys.js';
 import { pgUsageStore } from './usage.js';
 import { pgAlertStore } from './alerts.js';
+import { pgGpuStore } from './gpus.js';
 import { migrate } from './migrations.js';
 import { createDb, type ErrorReporter } from './pool.js';
 import { errorMessage } from '../../lib/errors.js';
@@ -48,6 +49,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     bundles: pgBundleStore(db),
     usage: pgUsageStore(db),
     alerts: pgAlertStore(db),
+    gpus: pgGpuStore(db),
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, PING_TIMEOUT_MS, false)));

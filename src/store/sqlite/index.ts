@@ -11,6 +11,7 @@ import { sqliteGrantStore } from './grants.js';
 import { sqliteKeyStore } from './keys.js';
 import { sqliteUsageStore } from './usage.js';
 import { sqliteAlertStore } from './alerts.js';
+import { sqliteGpuStore } from './gpus.js';
 import { migrate } from './migrations.js';
 
 export function openSqliteStore(file: string): Store {
@@ -31,6 +32,7 @@ export function openSqliteStore(file: string): Store {
     bundles: sqliteBundleStore(db),
     usage: sqliteUsageStore(db),
     alerts: sqliteAlertStore(db),
+    gpus: sqliteGpuStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();

@@ -69,6 +69,16 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (principal, day)
    ) WITHOUT ROWID;`,
   `CREATE TABLE alert_firings (id TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL);`,
+  `CREATE TABLE k8s_gpu_allocations (
+     resource TEXT NOT NULL,
+     object_key TEXT NOT NULL,
+     team TEXT NOT NULL,
+     gpus INTEGER NOT NULL,
+     per_replica INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (resource, object_key)
+   ) WITHOUT ROWID;
+   CREATE INDEX k8s_gpu_allocations_team ON k8s_gpu_allocations(resource, team);`,
 ];
 
 /**
