@@ -27,6 +27,7 @@ import { SLACK_INTERACTIONS_PATH, slackInteractions } from '../admin/integration
 import { startAuditSinks } from './audit-sinks.js';
 import { drain, listen } from './listen.js';
 import { readTlsFiles } from './tls-files.js';
+import { admissionHandler } from '../proxies/kubernetes/admission/listener.js';
 import { errorMessage } from '../lib/errors.js';
 import { clientAddressResolver } from '../lib/client-ip.js';
 import { IdentityAssertions } from '../identify/assertion.js';
@@ -194,16 +195,24 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     tls: config.tls && (await readTlsFiles(loaded, 'tls', config.tls)),
   });
   const admin = await listen(config.admin.listen, controlPlane, { limits: config.limits.listeners });
+  const admissionHandlers = config.admission
+    ? admissionHandler({ resources, stages, store, log, clientIp, maxBodyBytes: config.limits.max_body_bytes, baseDir: loaded.baseDir })
+    : undefined;
+  const admission =
+    config.admission && admissionHandlers
+      ? await listen(config.admission.listen, admissionHandlers.handle, { limits: config.limits.listeners, tls: await readTlsFiles(loaded, 'admission', config.admission) })
+      : undefined;
   consoleUrl = config.approvals.console_url ?? admin.url;
   notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl, audit, metrics, log });
-  log.info({ data: data.url, admin: admin.url }, 'airlock is listening');
+  log.info({ data: data.url, admin: admin.url, ...(admission ? { admission: admission.url } : {}) }, 'airlock is listening');
 
   return {
     dataUrl: data.url,
     adminUrl: admin.url,
     reloadPolicy: () => policy.reload(),
     async close(graceMs = 10_000) {
-      await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
+      await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs), admission && drain(admission.server, graceMs)]);
+      await admissionHandlers?.close();
       stages.close();
       accessMap.close();
       policy.close();

@@ -10,7 +10,9 @@
 
 export type K8sVerb =
   | 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection'
-  | 'scale' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'discovery';
+  | 'scale' | 'exec' | 'attach' | 'portforward' | 'proxy' | 'discovery'
+  /** An admission review of an object (the webhook, not the proxy). */
+  | 'admit';
 
 export interface ApiRequest {
   readonly verb: K8sVerb;
