@@ -19,6 +19,10 @@ export const K8S_POLICIES = {
 @id("scale-small") permit (principal in Group::"ml-eng", action == Action::"k8s.scale", resource in Namespace::"cluster/ml") when { context.replicas <= 5 };
 @id("scale-big") @approval("sre") permit (principal in Group::"ml-eng", action == Action::"k8s.scale", resource in Namespace::"cluster/ml") when { context.replicas > 5 };
 @id("exec-ml") permit (principal in Group::"ml-eng", action == Action::"k8s.exec", resource in Namespace::"cluster/ml");
+@id("admit-internal") permit (principal, action == Action::"k8s.admit", resource in Resource::"cluster")
+  when { ["registry.internal"].containsAll(context.registries) && context.gpus <= 16 };
+@id("admit-big") @approval("sre") permit (principal, action == Action::"k8s.admit", resource in Resource::"cluster")
+  when { ["registry.internal"].containsAll(context.registries) && context.gpus > 16 };
 `,
   'control.cedar': `
 @id("read-approvals") permit (principal, action == Action::"admin.approvals.read", resource in Airlock::"control-plane");
@@ -35,13 +39,30 @@ export interface KubeGateway {
   stop(): Promise<void>;
 }
 
-export async function startKubeGateway(opts: { resource?: Record<string, unknown>; config?: Record<string, unknown> } = {}): Promise<KubeGateway> {
-  const api = await startStandInApiServer({ token: GATEWAY_TOKEN });
+export interface KubeGatewayOptions {
+  readonly resource?: Record<string, unknown>;
+  readonly config?: Record<string, unknown>;
+  /** Serve the admission webhook too (TLS, the test certificate). */
+  readonly admission?: boolean;
+  /** Another gateway's directory (replicas share config, keys and policies). */
+  readonly dir?: string;
+  /** Use this stand-in API server instead of starting one. */
+  readonly api?: StandInApiServer;
+}
+
+export async function startKubeGateway(opts: KubeGatewayOptions = {}): Promise<KubeGateway> {
+  const api = opts.api ?? (await startStandInApiServer({ token: GATEWAY_TOKEN }));
+  const certs = testCerts();
   const airlock = await startAirlock({
+    ...(opts.dir ? { dir: opts.dir } : {}),
     policies: K8S_POLICIES,
     resources: [{ name: 'cluster', type: 'kubernetes', upstream: api.url, inject: { headers: { Authorization: `Bearer ${GATEWAY_TOKEN}` } }, ...opts.resource }],
     // kubectl sends its token only over TLS.
-    config: { tls: { cert_file: testCerts().certFile, key_file: testCerts().keyFile }, ...opts.config },
+    config: {
+      tls: { cert_file: certs.certFile, key_file: certs.keyFile },
+      ...(opts.admission ? { admission: { listen: '127.0.0.1:0', cert_file: certs.certFile, key_file: certs.keyFile } } : {}),
+      ...opts.config,
+    },
   });
   return {
     api,
