@@ -96,7 +96,12 @@ export function callGateway(
       {
         method,
         ca: readFileSync(testCerts().caFile),
-        headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+        // node sends a GET's body unframed unless told its length.
+        headers: {
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          ...(opts.body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(opts.body)) } : {}),
+          ...opts.headers,
+        },
       },
       (res) => {
         let text = '';

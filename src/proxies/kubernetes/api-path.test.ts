@@ -61,7 +61,7 @@ describe('Kubernetes API paths', () => {
       assert.equal(read('GET', p).verb, 'discovery', p);
     }
     assert.equal(read('POST', '/apis/apps/v1').verb, 'proxy', 'discovery is only read');
-    for (const p of ['/', '/healthz', '/metrics', '/logs/x', '/api/v1/namespaces/ml/', '/apix/v1/pods']) {
+    for (const p of ['/', '/healthz', '/metrics', '/logs/x', '/api/v1/namespaces/ml/', '/apix/v1/pods', '/openapi/v2/namespaces/prod', '/version/x']) {
       const r = read('GET', p);
       assert.equal(`${r.verb} ${r.kind}`, p === '/api/v1/namespaces/ml/' ? 'get resource' : 'proxy nonresource', p);
     }

@@ -34,7 +34,8 @@ export interface ApiRequest {
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 const VERB_SUBRESOURCES: Record<string, K8sVerb> = { exec: 'exec', attach: 'attach', portforward: 'portforward', proxy: 'proxy' };
-const DISCOVERY_ROOTS = new Set(['version', 'openapi', 'swagger.json', 'swaggerapi']);
+/** The version and OpenAPI documents: the exact paths, since anything else under them is no document. */
+const DISCOVERY_PATHS = /^\/(version|swagger\.json|openapi\/v2|openapi\/v3|openapi\/v3\/api\/v1|openapi\/v3\/apis\/[^/]+\/[^/]+)\/?$/;
 
 /** `path` is normalised by the router (no empty or dot segments); `query` has its `?` or is empty. */
 export function parseApiRequest(method: string, path: string, query: string): ApiRequest {
@@ -58,7 +59,7 @@ export function parseApiRequest(method: string, path: string, query: string): Ap
     version = parts[2]!;
     rest = parts.slice(3);
   } else {
-    return DISCOVERY_ROOTS.has(parts[0] ?? '') && readOnly(method) ? discovery() : nonresource();
+    return DISCOVERY_PATHS.test(path) && readOnly(method) ? discovery() : nonresource();
   }
 
   let verb: K8sVerb | undefined;
