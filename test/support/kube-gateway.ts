@@ -48,6 +48,9 @@ export interface KubeGatewayOptions {
   readonly dir?: string;
   /** Use this stand-in API server instead of starting one. */
   readonly api?: StandInApiServer;
+  /** The resource's name (default `cluster`) and the bundle (default K8S_POLICIES). */
+  readonly name?: string;
+  readonly policies?: Record<string, string>;
 }
 
 export async function startKubeGateway(opts: KubeGatewayOptions = {}): Promise<KubeGateway> {
@@ -55,8 +58,8 @@ export async function startKubeGateway(opts: KubeGatewayOptions = {}): Promise<K
   const certs = testCerts();
   const airlock = await startAirlock({
     ...(opts.dir ? { dir: opts.dir } : {}),
-    policies: K8S_POLICIES,
-    resources: [{ name: 'cluster', type: 'kubernetes', upstream: api.url, inject: { headers: { Authorization: `Bearer ${GATEWAY_TOKEN}` } }, ...opts.resource }],
+    policies: opts.policies ?? K8S_POLICIES,
+    resources: [{ name: opts.name ?? 'cluster', type: 'kubernetes', upstream: api.url, inject: { headers: { Authorization: `Bearer ${GATEWAY_TOKEN}` } }, ...opts.resource }],
     // kubectl sends its token only over TLS.
     config: {
       tls: { cert_file: certs.certFile, key_file: certs.keyFile },
@@ -67,7 +70,7 @@ export async function startKubeGateway(opts: KubeGatewayOptions = {}): Promise<K
   return {
     api,
     airlock,
-    server: `${airlock.dataUrl}/cluster`,
+    server: `${airlock.dataUrl}/${opts.name ?? 'cluster'}`,
     async stop() {
       await airlock.stop();
       await api.close();
