@@ -95,9 +95,9 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (resource, object_key)
    );
    CREATE INDEX k8s_gpu_allocations_team ON k8s_gpu_allocations(resource, team);
-   -- One row per team, locked FOR UPDATE by a reservation: reservations for a team are serialised
-   -- across replicas, so two of them can never both fit under the quota the other fills.
-   CREATE TABLE k8s_gpu_teams (resource TEXT NOT NULL, team TEXT NOT NULL, PRIMARY KEY (resource, team));`,
+   -- One row per team with its total, locked FOR UPDATE by a reservation: reservations for a team
+   -- are serialised across replicas, so two of them can never both fit under the quota the other fills.
+   CREATE TABLE k8s_gpu_teams (resource TEXT NOT NULL, team TEXT NOT NULL, gpus BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (resource, team));`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -1,5 +1,7 @@
-// GPU allocations on SQLite. A reservation is one IMMEDIATE transaction: SQLite lets one writer
-// in at a time, across processes too, so the sum it reads cannot change before its write.
+// GPU allocations on SQLite. Each team's total is kept beside the allocations and changed in the
+// same transaction, so an admission reads one row, not a sum over every object the team holds. A
+// reservation is one IMMEDIATE transaction: SQLite lets one writer in at a time, across processes
+// too, so the total it reads cannot change before its write.
 import type Database from 'better-sqlite3';
 import type { GpuAllocation, GpuStore } from '../ports.js';
 
@@ -15,32 +17,51 @@ interface Row {
 const toAllocation = (r: Row): GpuAllocation => ({ resource: r.resource, key: r.object_key, team: r.team, gpus: r.gpus, perReplica: r.per_replica, updatedAt: r.updated_at });
 
 export function sqliteGpuStore(db: Database.Database): GpuStore {
-  const inUse = db.prepare(`SELECT coalesce(sum(gpus), 0) FROM k8s_gpu_allocations WHERE resource = ? AND team = ? AND object_key != ?`).pluck();
+  const teamTotal = db.prepare(`SELECT gpus FROM k8s_gpu_teams WHERE resource = ? AND team = ?`).pluck();
+  const addToTeam = db.prepare(
+    `INSERT INTO k8s_gpu_teams(resource, team, gpus) VALUES (?, ?, ?) ON CONFLICT(resource, team) DO UPDATE SET gpus = gpus + excluded.gpus`,
+  );
   const upsert = db.prepare(
     `INSERT INTO k8s_gpu_allocations(resource, object_key, team, gpus, per_replica, updated_at) VALUES (@resource, @key, @team, @gpus, @perReplica, @now)
      ON CONFLICT(resource, object_key) DO UPDATE SET team = excluded.team, gpus = excluded.gpus, per_replica = excluded.per_replica, updated_at = excluded.updated_at`,
   );
-  const reconcileOne = db.prepare(
-    `INSERT INTO k8s_gpu_allocations(resource, object_key, team, gpus, per_replica, updated_at) VALUES (@resource, @key, @team, @gpus, @perReplica, @now)
-     ON CONFLICT(resource, object_key) DO UPDATE SET team = excluded.team, gpus = excluded.gpus, per_replica = excluded.per_replica, updated_at = excluded.updated_at
-     WHERE k8s_gpu_allocations.updated_at <= @now`,
-  );
   const byKey = db.prepare(`SELECT * FROM k8s_gpu_allocations WHERE resource = ? AND object_key = ?`);
-  const release = db.prepare(`DELETE FROM k8s_gpu_allocations WHERE resource = ? AND object_key = ?`);
+  const remove = db.prepare(`DELETE FROM k8s_gpu_allocations WHERE resource = ? AND object_key = ?`);
   const ofResource = db.prepare(`SELECT object_key, updated_at FROM k8s_gpu_allocations WHERE resource = ?`);
+  const clearTeams = db.prepare(`DELETE FROM k8s_gpu_teams WHERE resource = ?`);
+  const recountTeams = db.prepare(`INSERT INTO k8s_gpu_teams(resource, team, gpus) SELECT resource, team, sum(gpus) FROM k8s_gpu_allocations WHERE resource = ? GROUP BY resource, team`);
+
+  const held = (resource: string, key: string) => byKey.get(resource, key) as Row | undefined;
+  const othersInTeam = (resource: string, team: string, key: string) => {
+    const own = held(resource, key);
+    return ((teamTotal.get(resource, team) as number | undefined) ?? 0) - (own && own.team === team ? own.gpus : 0);
+  };
+  const release = (resource: string, key: string) => {
+    const own = held(resource, key);
+    if (!own) return;
+    remove.run(resource, key);
+    addToTeam.run(resource, own.team, -own.gpus);
+  };
 
   const reserve = db.transaction((a: Parameters<GpuStore['reserveGpus']>[0], now: number) => {
-    const used = inUse.get(a.resource, a.team, a.key) as number;
+    const used = othersInTeam(a.resource, a.team, a.key);
     if (a.quota !== undefined && used + a.gpus > a.quota) return { admitted: false, inUse: used };
+    release(a.resource, a.key);
     upsert.run({ resource: a.resource, key: a.key, team: a.team, gpus: a.gpus, perReplica: a.perReplica, now });
+    addToTeam.run(a.resource, a.team, a.gpus);
     return { admitted: true, inUse: used };
   });
   const reconcile = db.transaction((resource: string, listed: Parameters<GpuStore['reconcileGpus']>[1], listedAt: number, graceMs: number) => {
     const keep = new Set(listed.map((l) => l.key));
     for (const r of ofResource.all(resource) as Pick<Row, 'object_key' | 'updated_at'>[]) {
-      if (!keep.has(r.object_key) && r.updated_at < listedAt - graceMs) release.run(resource, r.object_key);
+      if (!keep.has(r.object_key) && r.updated_at < listedAt - graceMs) remove.run(resource, r.object_key);
     }
-    for (const l of listed) reconcileOne.run({ resource, key: l.key, team: l.team, gpus: l.gpus, perReplica: l.perReplica, now: listedAt });
+    for (const l of listed) {
+      const own = held(resource, l.key);
+      if (!own || own.updated_at <= listedAt) upsert.run({ resource, key: l.key, team: l.team, gpus: l.gpus, perReplica: l.perReplica, now: listedAt });
+    }
+    clearTeams.run(resource);
+    recountTeams.run(resource);
   });
 
   return {
@@ -48,14 +69,14 @@ export function sqliteGpuStore(db: Database.Database): GpuStore {
       return reserve.immediate(a, now);
     },
     async gpusInUse(resource, team, exceptKey = '') {
-      return inUse.get(resource, team, exceptKey) as number;
+      return othersInTeam(resource, team, exceptKey);
     },
     async gpuAllocation(resource, key) {
-      const row = byKey.get(resource, key) as Row | undefined;
+      const row = held(resource, key);
       return row && toAllocation(row);
     },
     async releaseGpus(resource, key) {
-      release.run(resource, key);
+      db.transaction(() => release(resource, key)).immediate();
     },
     async reconcileGpus(resource, listed, listedAt, graceMs) {
       reconcile.immediate(resource, listed, listedAt, graceMs);

@@ -78,7 +78,8 @@ const MIGRATIONS: readonly string[] = [
      updated_at INTEGER NOT NULL,
      PRIMARY KEY (resource, object_key)
    ) WITHOUT ROWID;
-   CREATE INDEX k8s_gpu_allocations_team ON k8s_gpu_allocations(resource, team);`,
+   CREATE INDEX k8s_gpu_allocations_team ON k8s_gpu_allocations(resource, team);
+   CREATE TABLE k8s_gpu_teams (resource TEXT NOT NULL, team TEXT NOT NULL, gpus INTEGER NOT NULL, PRIMARY KEY (resource, team)) WITHOUT ROWID;`,
 ];
 
 /**
