@@ -3,24 +3,17 @@
 // served one at a time across every replica: the total each reads is the total at its write, and
 // the quota cannot be overrun by two admissions at once. The total is changed in the same
 // transaction as the allocations, so an admission reads one row instead of summing a team's objects.
-import type { GpuAllocation, GpuStore } from '../ports.js';
+import { toAllocation, type GpuRow } from '../gpu-row.js';
+import type { GpuStore } from '../ports.js';
 import type { Db, Queryable } from './pool.js';
 
-interface Row {
-  resource: string;
-  object_key: string;
-  team: string;
-  gpus: number;
-  per_replica: number;
-  updated_at: number;
-}
 
 const UPSERT = `INSERT INTO k8s_gpu_allocations(resource, object_key, team, gpus, per_replica, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
   ON CONFLICT (resource, object_key) DO UPDATE SET team = excluded.team, gpus = excluded.gpus, per_replica = excluded.per_replica, updated_at = excluded.updated_at`;
 const ADD_TO_TEAM = `INSERT INTO k8s_gpu_teams(resource, team, gpus) VALUES ($1, $2, $3) ON CONFLICT (resource, team) DO UPDATE SET gpus = k8s_gpu_teams.gpus + excluded.gpus`;
 
-async function held(q: Queryable, resource: string, key: string): Promise<Row | undefined> {
-  return (await q.query<Row>(`SELECT * FROM k8s_gpu_allocations WHERE resource = $1 AND object_key = $2`, [resource, key])).rows[0];
+async function held(q: Queryable, resource: string, key: string): Promise<GpuRow | undefined> {
+  return (await q.query<GpuRow>(`SELECT * FROM k8s_gpu_allocations WHERE resource = $1 AND object_key = $2`, [resource, key])).rows[0];
 }
 
 async function othersInTeam(q: Queryable, resource: string, team: string, key: string): Promise<number> {
@@ -30,7 +23,7 @@ async function othersInTeam(q: Queryable, resource: string, team: string, key: s
 }
 
 async function release(q: Queryable, resource: string, key: string): Promise<void> {
-  const gone = (await q.query<Row>(`DELETE FROM k8s_gpu_allocations WHERE resource = $1 AND object_key = $2 RETURNING *`, [resource, key])).rows[0];
+  const gone = (await q.query<GpuRow>(`DELETE FROM k8s_gpu_allocations WHERE resource = $1 AND object_key = $2 RETURNING *`, [resource, key])).rows[0];
   if (gone) await q.query(ADD_TO_TEAM, [resource, gone.team, -gone.gpus]);
 }
 
@@ -53,7 +46,7 @@ export function pgGpuStore(db: Db): GpuStore {
     },
     async gpuAllocation(resource, key) {
       const r = await held(db, resource, key);
-      return r && ({ resource: r.resource, key: r.object_key, team: r.team, gpus: r.gpus, perReplica: r.per_replica, updatedAt: r.updated_at } satisfies GpuAllocation);
+      return r && toAllocation(r);
     },
     async releaseGpus(resource, key) {
       await db.tx((q) => release(q, resource, key));

@@ -3,18 +3,9 @@
 // reservation is one IMMEDIATE transaction: SQLite lets one writer in at a time, across processes
 // too, so the total it reads cannot change before its write.
 import type Database from 'better-sqlite3';
-import type { GpuAllocation, GpuStore } from '../ports.js';
+import { toAllocation, type GpuRow } from '../gpu-row.js';
+import type { GpuStore } from '../ports.js';
 
-interface Row {
-  resource: string;
-  object_key: string;
-  team: string;
-  gpus: number;
-  per_replica: number;
-  updated_at: number;
-}
-
-const toAllocation = (r: Row): GpuAllocation => ({ resource: r.resource, key: r.object_key, team: r.team, gpus: r.gpus, perReplica: r.per_replica, updatedAt: r.updated_at });
 
 export function sqliteGpuStore(db: Database.Database): GpuStore {
   const teamTotal = db.prepare(`SELECT gpus FROM k8s_gpu_teams WHERE resource = ? AND team = ?`).pluck();
@@ -31,7 +22,7 @@ export function sqliteGpuStore(db: Database.Database): GpuStore {
   const clearTeams = db.prepare(`DELETE FROM k8s_gpu_teams WHERE resource = ?`);
   const recountTeams = db.prepare(`INSERT INTO k8s_gpu_teams(resource, team, gpus) SELECT resource, team, sum(gpus) FROM k8s_gpu_allocations WHERE resource = ? GROUP BY resource, team`);
 
-  const held = (resource: string, key: string) => byKey.get(resource, key) as Row | undefined;
+  const held = (resource: string, key: string) => byKey.get(resource, key) as GpuRow | undefined;
   const othersInTeam = (resource: string, team: string, key: string) => {
     const own = held(resource, key);
     return ((teamTotal.get(resource, team) as number | undefined) ?? 0) - (own && own.team === team ? own.gpus : 0);
@@ -53,7 +44,7 @@ export function sqliteGpuStore(db: Database.Database): GpuStore {
   });
   const reconcile = db.transaction((resource: string, listed: Parameters<GpuStore['reconcileGpus']>[1], listedAt: number, graceMs: number) => {
     const keep = new Set(listed.map((l) => l.key));
-    for (const r of ofResource.all(resource) as Pick<Row, 'object_key' | 'updated_at'>[]) {
+    for (const r of ofResource.all(resource) as Pick<GpuRow, 'object_key' | 'updated_at'>[]) {
       if (!keep.has(r.object_key) && r.updated_at < listedAt - graceMs) remove.run(resource, r.object_key);
     }
     for (const l of listed) {
