@@ -45,7 +45,7 @@ export async function admit(site: DecisionSite, r: AdmissionRequest, deps: Admit
   const namespace = r.namespace ?? '';
   const key = allocationKey(namespace, r.resource.resource, r.name ?? '');
   const record = (answer: AdmissionAnswer, facts: Json) => {
-    stages.event(site, 'k8s_admission', { uid: r.uid, operation: r.operation, object: key, kind: r.kind.kind, allowed: answer.allowed, ...facts, ...(answer.allowed ? {} : { message: answer.message }) });
+    stages.event(site, 'k8s_admission', { uid: r.uid, operation: r.operation, object: key, object_kind: r.kind.kind, allowed: answer.allowed, ...facts, ...(answer.allowed ? {} : { message: answer.message }) });
     return answer;
   };
 
@@ -91,7 +91,7 @@ export async function admit(site: DecisionSite, r: AdmissionRequest, deps: Admit
     spendIdenticalRetry: true,
     holdSeconds: 0,
     body: undefined,
-    fields: { admission_uid: r.uid, operation: r.operation, kind: r.kind.kind },
+    fields: { admission_uid: r.uid, operation: r.operation, object_kind: r.kind.kind },
   });
   const known = { team, gpus: facts.gpus, gpus_in_use: inUse, quota: quota ?? null, counted };
   if (!verdict.allowed) {
