@@ -8,6 +8,8 @@ import { startNoiseMeter } from './noise.js';
 
 export interface LoadSpec {
   readonly url: string;
+  /** POST unless told (a Kubernetes `get` is a GET without a body). */
+  readonly method?: 'GET' | 'POST';
   readonly body: string;
   readonly headers?: Record<string, string>;
   readonly seconds: number;
@@ -55,12 +57,12 @@ export async function runLoad(spec: LoadSpec): Promise<LoadSample> {
     const instance = autocannon(
       {
         url: spec.url,
-        method: 'POST',
+        method: spec.method ?? 'POST',
         connections: spec.connections ?? 50,
         pipelining: 1,
         duration: spec.seconds,
-        headers: { 'content-type': 'application/json', ...spec.headers },
-        body: spec.body,
+        headers: { ...(spec.body ? { 'content-type': 'application/json' } : {}), ...spec.headers },
+        ...(spec.body ? { body: spec.body } : {}),
       },
       (err, res) => (err ? reject(err) : resolve(res)),
     );

@@ -15,11 +15,18 @@ import { startNoiseMeter } from './noise.js';
 import { killAll } from './processes.js';
 import { renderTable, type Check, type Row } from './report.js';
 import { benchS3 } from './s3.js';
+import { benchKubernetes, type KubernetesBench } from './kubernetes.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 async function main(): Promise<number> {
+  // BENCH_ONLY=kubernetes runs only that suite (a shared machine need not run the rest to see it).
+  if (process.env.BENCH_ONLY === 'kubernetes') {
+    const k = await benchKubernetes(seconds, log);
+    process.stdout.write(`\n${renderTable(kubernetesRows(k), kubernetesChecks(k))}\n`);
+    return k.direct.failures || k.proxy.failures ? 1 : 0;
+  }
   log(`HTTP: 50 connections, keep-alive, ${seconds} s per target and case (in rounds), each case after 1 s of warm-up`);
   const http = await runHttpSuite(seconds, log);
   const rows: Row[] = http.map((m) => ({
@@ -117,6 +124,9 @@ async function main(): Promise<number> {
   const s3 = await benchS3(seconds, log);
   rows.push(...s3.rows);
 
+  log('kubernetes: get through the proxy, admission reviews');
+  const kube = await benchKubernetes(seconds, log);
+  rows.push(...kubernetesRows(kube));
   rows.push({ target: 'policy replay', case: `${replay.records.toLocaleString('en-US')} recorded decisions`, rate: replay.recordsPerSecond, p50Ms: NaN, p99Ms: NaN, note: 'records/s' });
   const allChecks = checks(http, decide, audit.perSecond);
   allChecks.push(...mcp.checks);
@@ -131,6 +141,7 @@ async function main(): Promise<number> {
     { name: 'lineage query p50', value: `${graph.lineageP50Ms.toFixed(3)} ms`, target: '< 5 ms', pass: graph.lineageP50Ms < 5 },
   );
   allChecks.push(...s3.checks);
+  allChecks.push(...kubernetesChecks(kube));
   if (replicas) {
     allChecks.push({ name: 'durable audit appends/s (PostgreSQL)', value: Math.round(replicas.pgAppendsPerSecond).toLocaleString('en-US'), target: '≥ 10,000/s', pass: replicas.pgAppendsPerSecond >= 10_000 });
   }
@@ -140,6 +151,23 @@ async function main(): Promise<number> {
     process.stdout.write(`\nWARNING: other processes used up to ${worst.toFixed(2)} of the 2 cores during the runs; the numbers are not clean.\n`);
   }
   return http.some((m) => m.result.failures) ? 1 : 0;
+}
+
+function kubernetesRows(k: KubernetesBench): Row[] {
+  const a = k.admission;
+  return [
+    { target: 'kubernetes get, direct', case: '1 conn', rate: k.direct.rps, p50Ms: k.direct.p50Ms, p99Ms: k.direct.p99Ms, note: noiseNote(k.direct.otherLoad) },
+    { target: 'kubernetes get, through airlock', case: '1 conn', rate: k.proxy.rps, p50Ms: k.proxy.p50Ms, p99Ms: k.proxy.p99Ms, ...(k.proxy.cpuUsPerRequest !== undefined ? { cpuUs: k.proxy.cpuUsPerRequest } : {}), note: noiseNote(k.proxy.otherLoad) },
+    { target: 'admission reviews, quotas on', case: '200/s offered', rate: a.perSecond, p50Ms: a.p50Ms, p99Ms: a.p99Ms, cpuUs: a.cpuUs, note: [`${a.sent} reviews, ${a.refused} refused`, noiseNote(a.otherLoad)].filter(Boolean).join('; ') },
+  ];
+}
+
+function kubernetesChecks(k: KubernetesBench): Check[] {
+  const added = k.proxy.p50Ms - k.direct.p50Ms;
+  return [
+    { name: 'kubernetes get: added p50 at 1 conn', value: `${added.toFixed(3)} ms`, target: '< 1 ms', pass: added < 1 },
+    { name: 'admission p99 at 200 reviews/s', value: `${k.admission.p99Ms.toFixed(2)} ms`, target: '< 10 ms', pass: k.admission.p99Ms < 10 && k.admission.refused === 0 },
+  ];
 }
 
 /** Foreign CPU (in cores) above which a row says it was disturbed. */

@@ -197,6 +197,23 @@ export class ApprovalService {
   }
 
   /**
+   * Spends an approved approval granted for exactly this request, without its id: for clients
+   * that cannot present one (kubectl repeats the same command). Another identical request may
+   * spend the same approval at the same moment: only one of them wins it, and the loser tries the
+   * next approved one, if there is any.
+   */
+  async spendIdentical(binding: ApprovalBinding, requestId: string): Promise<Approval | undefined> {
+    const fingerprint = fingerprintOf(binding);
+    for (let tries = 0; tries < 3; tries++) {
+      const granted = await this.store.findApproved(fingerprint, this.now());
+      if (!granted) return undefined;
+      const used = await this.use(granted.id, binding, requestId);
+      if (used) return used;
+    }
+    return undefined;
+  }
+
+  /**
    * A request that presents an approval id: spends it if it was approved for exactly this request
    * by this principal; says `pending` when it is this very request's approval, still open;
    * otherwise `refused` with the approval's status (used, denied, expired, or not this request's).

@@ -28,6 +28,8 @@ const GROUPS: readonly Group[] = [
   { name: 'graph', summary: 'the access map, or a model\'s lineage', load: async () => (await import('./graph.js')).registerGraphCommand },
   { name: 'secrets', summary: 'the encrypted secret store', load: async () => (await import('./secrets.js')).registerSecretsCommands },
   { name: 'run', summary: 'run a command with secrets fetched under policy', load: async () => (await import('./run.js')).registerRunCommand },
+  { name: 'kubeconfig', summary: 'a kubeconfig that reaches a kubernetes resource through Airlock', load: async () => (await import('./kubernetes.js')).registerKubernetesCommands },
+  { name: 'kubernetes', summary: 'Kubernetes resources: the admission webhook configuration', load: async () => (await import('./kubernetes.js')).registerKubernetesCommands },
   { name: 'mcp', summary: 'MCP tool pins, and the stdio bridge for local agents', load: async () => (await import('./mcp.js')).registerMcpCommands },
   { name: 'dev', summary: 'DEVELOPMENT ONLY: a local token issuer', load: async () => (await import('./dev.js')).registerDevCommands },
 ];

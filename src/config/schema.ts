@@ -14,18 +14,26 @@ import { httpResourceSchema } from '../proxies/http/config.js';
 import { mcpResourceSchema } from '../proxies/mcp/config.js';
 import { s3ResourceSchema } from '../proxies/s3/config.js';
 import { scanSecretReferences } from '../secrets/references.js';
+import { admissionConfigSchema, kubernetesResourceSchema } from '../proxies/kubernetes/config.js';
 
 const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/, { message: 'must be "host:port"' });
 
 /** One schema per surface, told apart by `type`; each surface owns its keys. */
-const resource = z.discriminatedUnion('type', [httpResourceSchema, mcpResourceSchema, s3ResourceSchema]);
+const resource = z.discriminatedUnion('type', [httpResourceSchema, mcpResourceSchema, s3ResourceSchema, kubernetesResourceSchema]);
 
 export const configSchema = z
   .strictObject({
     listen: hostPort.default('127.0.0.1:8080'),
     admin: z.strictObject({ listen: hostPort.default('127.0.0.1:8081') }).default({ listen: '127.0.0.1:8081' }),
+    /**
+     * HTTPS on the data plane (`listen`): certificate and key, PEM files. kubectl sends its token
+     * only over TLS, so a `kubernetes` resource needs this for kubectl (client libraries differ).
+     */
+    tls: z.strictObject({ cert_file: z.string().min(1), key_file: z.string().min(1) }).optional(),
+    /** The Kubernetes validating admission webhook (see src/proxies/kubernetes/admission): always TLS. */
+    admission: admissionConfigSchema.optional(),
     /** Gateway processes sharing the listeners (one per core with "auto"); `serve --workers` overrides. */
     workers: z.union([z.number().int().min(1).max(64), z.literal('auto')]).default(1),
     /** Proxies in front of the gateway whose X-Forwarded-For is believed (CIDRs or addresses). */

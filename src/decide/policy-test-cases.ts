@@ -34,11 +34,13 @@ const record = z.record(z.string(), cedarValue);
 const caseSchema = z
   .object({
     name: z.string().min(1),
-    principal: entity(['User', 'Agent']),
+    principal: entity(['User', 'Agent', 'K8sUser']),
     groups: z.array(z.string().min(1)).default([]),
     action: z.string().min(1).transform((a) => parseEntity(a)?.id ?? a),
     resource: entity(),
     resource_parent: entity(['Resource']).optional(),
+    /** Entities between the resource and its container, nearest first (a Kubernetes object's Namespace). */
+    resource_ancestors: z.array(entity()).optional(),
     resource_attributes: record.optional(),
     context: record.default({}),
     expect: z.enum(['allow', 'deny', 'approval_required', 'mfa_required']),
@@ -73,9 +75,15 @@ export function parseTestFile(file: string, shown: string, text: string, problem
     const input: DecideInput = {
       principal: {
         type: t.principal.type as PrincipalType, id: t.principal.id, groups: t.groups, mfa, mfaAge,
-        authMethod: t.principal.type === 'Agent' ? 'api_key' : 'oidc',
+        authMethod: t.principal.type === 'Agent' ? 'api_key' : t.principal.type === 'K8sUser' ? 'kubernetes' : 'oidc',
       },
-      request: { action: t.action, resource: t.resource, resourceName: container, context: t.context },
+      request: {
+        action: t.action,
+        resource: t.resource,
+        resourceName: container,
+        context: t.context,
+        ...(t.resource_ancestors ? { ancestors: t.resource_ancestors.map((a) => ({ ...a, attrs: {} })) } : {}),
+      },
       context,
       ...(t.resource_attributes ? { resourceAttributes: t.resource_attributes } : {}),
     };

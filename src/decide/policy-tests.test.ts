@@ -55,7 +55,7 @@ describe('runPolicyTests', () => {
     await assert.rejects(runPolicyTests(dir), (e: unknown) => {
       assert.ok(e instanceof AirlockError && e.code === 'policy_invalid');
       const problems = e.details['problems'] as string[];
-      assert.match(problems[0]!, /tests\/a\.yaml: tests\[1\]\.principal: expected a User or Agent entity/);
+      assert.match(problems[0]!, /tests\/a\.yaml: tests\[1\]\.principal: expected a User or Agent or K8sUser entity/);
       assert.match(problems[1]!, /tests\/a\.yaml: tests\[1\]\.expect: /);
       return true;
     });

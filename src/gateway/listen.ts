@@ -1,10 +1,16 @@
-// Starting and draining node:http servers.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// Starting and draining node:http servers (node:https when the listener has a certificate).
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_LISTENER_LIMITS, limitConnections, serverOptions, type ListenerLimits } from './listener-limits.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+export type Server = HttpServer | HttpsServer;
+
+/** A certificate and key (PEM), and for client certificates the CAs that sign them. */
+export type ListenerTls = Pick<HttpsOptions, 'cert' | 'key' | 'ca' | 'requestCert' | 'rejectUnauthorized'>;
+
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
 
 /**
@@ -14,13 +20,14 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 export async function listen(
   hostPort: string,
   handler: Handler,
-  opts: { readonly upgrade?: UpgradeHandler; readonly limits?: ListenerLimits } = {},
+  opts: { readonly upgrade?: UpgradeHandler; readonly limits?: ListenerLimits; readonly tls?: ListenerTls } = {},
 ): Promise<{ server: Server; url: string }> {
-  const { upgrade, limits = DEFAULT_LISTENER_LIMITS } = opts;
+  const { upgrade, limits = DEFAULT_LISTENER_LIMITS, tls } = opts;
   const i = hostPort.lastIndexOf(':');
   const host = hostPort.slice(0, i).replace(/^\[|\]$/g, '') || '0.0.0.0';
   const port = Number(hostPort.slice(i + 1));
-  const server = createServer(serverOptions(limits), (req, res) => void handler(req, res));
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
+  const server: Server = tls ? createHttpsServer({ ...serverOptions(limits), ...tls }, onRequest) : createServer(serverOptions(limits), onRequest);
   limitConnections(server, limits);
   if (upgrade) server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void upgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
@@ -32,7 +39,7 @@ export async function listen(
   });
   const addr = server.address() as AddressInfo;
   const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  return { server, url: `http://${shownHost}:${addr.port}` };
+  return { server, url: `${tls ? 'https' : 'http'}://${shownHost}:${addr.port}` };
 }
 
 /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts what is left. */

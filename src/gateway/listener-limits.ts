@@ -4,7 +4,8 @@
 // client address. node checks the header and request timeouts on an interval (30 s by default),
 // which would let a slow client hold its socket that much longer, so the interval follows the
 // header timeout.
-import type { Server, ServerOptions } from 'node:http';
+import type { Server as HttpServer, ServerOptions } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { z } from 'zod';
 
@@ -35,7 +36,7 @@ export function serverOptions(limits: ListenerLimits): ServerOptions {
 const TOO_MANY = 'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: 37\r\n\r\ntoo many connections from one client\n';
 
 /** Caps connections in total (node's maxConnections) and per client address. */
-export function limitConnections(server: Server, limits: ListenerLimits): void {
+export function limitConnections(server: HttpServer | HttpsServer, limits: ListenerLimits): void {
   server.maxConnections = limits.max_connections;
   const perClient = new Map<string, number>();
   server.on('connection', (socket: Socket) => {

@@ -29,6 +29,8 @@ import { startAuditSinks } from './audit-sinks.js';
 import { startSecrets } from './secrets.js';
 import { secretRoutes } from '../admin/api/secret-routes.js';
 import { drain, listen } from './listen.js';
+import { readTlsFiles } from './tls-files.js';
+import { admissionHandler } from '../proxies/kubernetes/admission/listener.js';
 import { errorMessage } from '../lib/errors.js';
 import { clientAddressResolver } from '../lib/client-ip.js';
 import { IdentityAssertions } from '../identify/assertion.js';
@@ -154,6 +156,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     maxBodyBytes: config.limits.max_body_bytes,
     mcp: { pins, issuers, baseDir: loaded.baseDir },
     secrets: secrets.live,
+    baseDir: loaded.baseDir,
   });
   const clientIp = clientAddressResolver(config.trusted_proxies);
   const otlp = config.telemetry.otlp;
@@ -223,11 +226,22 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     checkpointer.start();
   }
   const sinks = startAuditSinks(leader ? config.audit.sinks : [], store.audit, audit, metrics, log, loaded.baseDir);
-  const data = await listen(config.listen, dataPlane.handle, { upgrade: dataPlane.upgrade, limits: config.limits.listeners });
+  const data = await listen(config.listen, dataPlane.handle, {
+    upgrade: dataPlane.upgrade,
+    limits: config.limits.listeners,
+    tls: config.tls && (await readTlsFiles(loaded, 'tls', config.tls)),
+  });
   const admin = await listen(config.admin.listen, controlPlane, { limits: config.limits.listeners });
+  const admissionHandlers = config.admission
+    ? admissionHandler({ resources, stages, store, log, clientIp, maxBodyBytes: config.limits.max_body_bytes, baseDir: loaded.baseDir })
+    : undefined;
+  const admission =
+    config.admission && admissionHandlers
+      ? await listen(config.admission.listen, admissionHandlers.handle, { limits: config.limits.listeners, tls: await readTlsFiles(loaded, 'admission', config.admission) })
+      : undefined;
   consoleUrl = config.approvals.console_url ?? admin.url;
   notifier = notifyChannels(workflow, config.approvals.notify, { consoleUrl, audit, metrics, log });
-  log.info({ data: data.url, admin: admin.url }, 'airlock is listening');
+  log.info({ data: data.url, admin: admin.url, ...(admission ? { admission: admission.url } : {}) }, 'airlock is listening');
 
   return {
     dataUrl: data.url,
@@ -235,7 +249,8 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
     reloadPolicy: () => policy.reload(),
     async close(graceMs = 10_000) {
       drainResources(resources);
-      await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs)]);
+      await Promise.all([drain(data.server, graceMs), drain(admin.server, graceMs), admission && drain(admission.server, graceMs)]);
+      await admissionHandlers?.close();
       stages.close();
       anonymous.close();
       accessMap.close();

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'too_many_pending'
+  | 'quota_exceeded'
   | 'upstream_unavailable'
   | 'upstream_timeout'
   | 'audit_unavailable'

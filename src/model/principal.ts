@@ -1,7 +1,8 @@
 // The identify stage's result: who is asking, as Cedar will see them.
 import type { CedarRecord } from './entity.js';
 
-export type PrincipalType = 'User' | 'Agent';
+/** `K8sUser`: the Kubernetes user an admission review names (`userInfo.username`). */
+export type PrincipalType = 'User' | 'Agent' | 'K8sUser';
 
 export interface Principal {
   readonly type: PrincipalType;
@@ -12,7 +13,7 @@ export interface Principal {
   readonly mfa: boolean;
   /** Seconds since the user authenticated (`auth_time`); very large when unknown. */
   readonly mfaAge: number;
-  readonly authMethod: 'oidc' | 'api_key' | 'slack';
+  readonly authMethod: 'oidc' | 'api_key' | 'slack' | 'kubernetes';
   /** Unix seconds after which the credential is no longer accepted. */
   readonly expiresAt?: number;
   /** Context keys the credential itself proves (an OIDC token's `scope`, `client_id`, `azp`). */

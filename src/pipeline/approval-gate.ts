@@ -1,6 +1,8 @@
 // The obligation `approval_required` on the data plane. A request that carries
 // `Airlock-Approval: <id>` spends that approval if it was granted for exactly this request by
-// this principal; otherwise an approval is opened (or the pending one reused) and the request
+// this principal; a surface whose clients cannot send the header (kubectl) may ask that an
+// approval granted for exactly this request be spent without it (`spendIdenticalRetry`: same
+// principal, action, resource, method, path, query and body digest). Otherwise an approval is opened (or the pending one reused) and the request
 // either waits for it (`hold_seconds`) or is refused with its id. Nothing is forwarded unless an
 // approved approval was atomically marked used for this very request.
 import type { IncomingMessage } from 'node:http';
@@ -30,6 +32,10 @@ export interface GateInput {
   readonly bound: BoundRequest;
   /** The approval id the client presents, if any. */
   readonly presented: string | undefined;
+  /** Spend an approval granted for this very request even when none is presented (kubectl cannot add a header). */
+  readonly spendIdenticalRetry?: boolean;
+  /** Overrides approvals.hold_seconds (an admission review must answer within its budget: 0). */
+  readonly holdSeconds?: number;
 }
 
 /** `req`'s socket tells a held request that its client went away. */
@@ -48,6 +54,11 @@ export async function gateApproval(req: IncomingMessage, g: GateInput, requestId
     return { forward: false, code: 'denied', detail: why };
   }
 
+  if (g.spendIdenticalRetry) {
+    const granted = await deps.approvals.spendIdentical(binding, requestId);
+    if (granted) return { forward: true, approval: granted };
+  }
+
   const approval = await deps.approvals.open({
     kind: 'request',
     principal,
@@ -61,11 +72,12 @@ export async function gateApproval(req: IncomingMessage, g: GateInput, requestId
     policyVersion: decision.policyVersion,
     policies: decision.policies,
   });
-  if (deps.holdSeconds > 0) {
+  const holdSeconds = g.holdSeconds ?? deps.holdSeconds;
+  if (holdSeconds > 0) {
     const gone = new AbortController();
     const onClose = () => gone.abort();
     req.socket.once('close', onClose);
-    const decided = await deps.approvals.waiters.wait(approval.id, deps.holdSeconds * 1000, gone.signal);
+    const decided = await deps.approvals.waiters.wait(approval.id, holdSeconds * 1000, gone.signal);
     req.socket.off('close', onClose);
     if (gone.signal.aborted) return { forward: false, code: 'approval_required', detail: 'the client went away while waiting', approvalId: approval.id };
     if (decided?.status === 'approved') {

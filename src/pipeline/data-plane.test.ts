@@ -106,7 +106,7 @@ async function gateway(engine: PolicyEngine, failAudit: () => boolean) {
     auditMode: 'strict',
     capture: createCapture(captureConfigSchema.parse({})),
     approvals: new ApprovalService(
-      { findPending: unusedStore, insertApproval: unusedStore, getApproval: unusedStore, listApprovals: unusedStore, countPending: unusedStore, castVote: unusedStore, useApproval: unusedStore, expireApprovals: unusedStore },
+      { findPending: unusedStore, findApproved: unusedStore, insertApproval: unusedStore, getApproval: unusedStore, listApprovals: unusedStore, countPending: unusedStore, castVote: unusedStore, useApproval: unusedStore, expireApprovals: unusedStore },
       { ttlSeconds: 60, audit },
     ),
     holdSeconds: 0,

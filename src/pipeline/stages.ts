@@ -30,6 +30,9 @@ import type { Exchange, MountedResource } from './surface.js';
 /** Where a refusal happened: a request, with the resource it named if there is one. */
 export type RequestSite = Pick<Exchange, 'requestId' | 'started' | 'clientIp'> & { readonly mount?: MountedResource };
 
+/** A request being decided: an exchange, or an upgrade (which has a socket, not a response). */
+export type DecisionSite = Omit<Exchange, 'res'>;
+
 /** A request refused: what the surface renders. */
 export interface Refusal {
   readonly code: ErrorCode;
@@ -64,6 +67,10 @@ export interface AuthorizeInput {
   readonly body: RecordedBody | undefined;
   /** Surface facts for the decision record (a tool call's session, an object's bucket and key). */
   readonly fields?: Readonly<Record<string, unknown>>;
+  /** The identical request spends an approval granted for it without presenting its id (see approval-gate.ts). */
+  readonly spendIdenticalRetry?: boolean;
+  /** Overrides approvals.hold_seconds for this request (0: never wait). */
+  readonly holdSeconds?: number;
 }
 
 /** A refusal made before any decision: no credential, no such resource, unreadable input. */
@@ -86,11 +93,16 @@ export interface Stages {
   /** Resolves to the caller or rejects with AirlockError('unauthenticated'). */
   identify(authorization: string | undefined): Promise<Principal>;
   /** Decides the request, settles its obligations and records the decision. Never rejects. */
-  authorize(ex: Exchange, input: AuthorizeInput): Promise<Verdict>;
+  authorize(ex: DecisionSite, input: AuthorizeInput): Promise<Verdict>;
   /** Records a refusal made before a decision; the refusal to render (audit_unavailable when it could not be recorded). */
   refuse(site: RequestSite, refusal: EarlyRefusal): Promise<Refusal>;
   /** Records what became of an allowed request once its response ended (queued, never awaited). */
-  outcome(ex: Exchange, outcome: OutcomeInput): void;
+  outcome(ex: DecisionSite, outcome: OutcomeInput): void;
+  /**
+   * Appends a record of the surface's own kind linked to the request (an exec session that
+   * started), queued like an outcome; `fields` never shadow the record's own keys.
+   */
+  event(ex: DecisionSite, kind: string, fields: Readonly<Record<string, unknown>>): void;
   /**
    * A decision with no record and no obligations settled: for filtering what a listing shows
    * (each entry the caller may not use is left out). Any failure is deny.
@@ -125,7 +137,7 @@ export function createStages(deps: StagesDeps): Stages {
   const principalRate = new TokenBuckets(deps.rateLimits.principal);
   const anonymous = deps.anonymous ?? new AnonymousTraffic(deps.rateLimits, (entry) => deps.audit.enqueue(entry));
 
-  function decide(ex: Exchange, principal: Principal, request: ActionRequest, method: string, path: string): { decision: Decision; context: CedarRecord } {
+  function decide(ex: DecisionSite, principal: Principal, request: ActionRequest, method: string, path: string): { decision: Decision; context: CedarRecord } {
     const now = deps.now();
     const contextOf = (p: Principal) => commonContext({ principal: p, sourceIp: ex.clientIp, method, path, now }, request.context);
     const context = contextOf(principal);
@@ -183,7 +195,16 @@ export function createStages(deps: StagesDeps): Stages {
         ex.trace?.stage('airlock.decide', decideStart, decided, decisionAttributes(request, decision));
         refusal = refusalFor(decision);
         if (decision.effect === 'approval_required') {
-          const gate = await gateApproval(ex.req as IncomingMessage, { principal, request, decision, context, bound: input.bound, presented: input.presentedApproval }, ex.requestId, deps);
+          const gate = await gateApproval(ex.req as IncomingMessage, {
+            principal,
+            request,
+            decision,
+            context,
+            bound: input.bound,
+            presented: input.presentedApproval,
+            spendIdenticalRetry: input.spendIdenticalRetry,
+            holdSeconds: input.holdSeconds,
+          }, ex.requestId, deps);
           ex.trace?.stage('airlock.approval', decided, performance.now(), { 'airlock.approval.forwarded': gate.forward });
           approvalId = gate.forward ? gate.approval.id : gate.approvalId;
           if (gate.forward) {
@@ -273,6 +294,10 @@ export function createStages(deps: StagesDeps): Stages {
       );
     },
 
+    event(ex, kind, fields) {
+      deps.audit.enqueue({ ...fields, kind, time: deps.now().toISOString(), request_id: ex.requestId, resource_name: ex.mount.config.name });
+    },
+
     close: () => {
       if (!deps.anonymous) anonymous.close();
     },
@@ -290,7 +315,7 @@ export function createStages(deps: StagesDeps): Stages {
 const INVALID_RUN = Symbol('invalid run id');
 
 /** The run a request belongs to: its `Airlock-Run-Id` header, else its credential's run. */
-function runOf(ex: Exchange, principal: Principal): string | undefined | typeof INVALID_RUN {
+function runOf(ex: DecisionSite, principal: Principal): string | undefined | typeof INVALID_RUN {
   const header = ex.req.headers['airlock-run-id'];
   if (header === undefined) return principal.runId;
   return isRunId(header) ? header : INVALID_RUN;

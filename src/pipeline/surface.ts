@@ -79,6 +79,8 @@ export interface MountContext {
    * for a surface that caches what it builds from them.
    */
   readonly secrets?: Pick<LiveSecrets, 'generation'>;
+  /** The config file's directory: where relative paths in a resource's config (a CA file) are found. */
+  readonly baseDir?: string;
 }
 
 /** Builds the surface of one resource from its own config (the union member of its `type`). */

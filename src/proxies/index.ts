@@ -5,6 +5,7 @@ import type { MountContext, Surface, SurfaceFactory } from '../pipeline/surface.
 import { httpSurface } from './http/surface.js';
 import { mcpSurface } from './mcp/surface.js';
 import { s3Surface } from './s3/surface.js';
+import { kubernetesSurface } from './kubernetes/surface.js';
 
 type ResourceType = ResourceConfig['type'];
 
@@ -13,6 +14,7 @@ const SURFACES: { readonly [T in ResourceType]: SurfaceFactory<Extract<ResourceC
   http: httpSurface,
   mcp: mcpSurface,
   s3: s3Surface,
+  kubernetes: kubernetesSurface,
 };
 
 export function mountSurface(config: ResourceConfig, ctx: MountContext): Surface {

@@ -126,6 +126,8 @@ export interface ApprovalStore {
   insertApproval(approval: Approval, records?: readonly AuditEntry[]): Promise<void>;
   /** The pending, unexpired approval with this fingerprint, if any (one per repeated request). */
   findPending(fingerprint: string, now: number): Promise<Approval | undefined>;
+  /** The oldest approved, unexpired (so not yet used) approval with this fingerprint, if any. */
+  findApproved(fingerprint: string, now: number): Promise<Approval | undefined>;
   getApproval(id: string): Promise<Approval | undefined>;
   /** Newest first, at most `limit`, from before position `before` (a page's `next`). */
   listApprovals(status: ApprovalStatus | undefined, limit: number, before?: number): Promise<Page<Approval>>;
@@ -321,6 +323,43 @@ export interface SecretStore {
   secretsVersion(): Promise<number>;
 }
 
+/** GPUs one admitted Kubernetes object holds, counted against its team's quota. */
+export interface GpuAllocation {
+  /** The `kubernetes` resource (cluster) it belongs to. */
+  readonly resource: string;
+  /** `<namespace>/<resource>/<name>`. */
+  readonly key: string;
+  readonly team: string;
+  readonly gpus: number;
+  /** GPUs of one replica: what a later scale of the object multiplies. */
+  readonly perReplica: number;
+  /** Unix ms of the admission (or reconcile) that set it. */
+  readonly updatedAt: number;
+}
+
+/**
+ * GPU allocations per cluster and team, shared by replicas: admissions reserve against a quota
+ * atomically (two replicas admitting at once never exceed it), deletions release, and a periodic
+ * list of the cluster reconciles what admissions alone cannot see (finished jobs, lost deletes).
+ */
+export interface GpuStore {
+  /**
+   * In one transaction serialised per team: the team's GPUs held by every other object, and when
+   * they plus `gpus` fit `quota` (or there is no quota), the object's allocation set to this.
+   */
+  reserveGpus(a: Omit<GpuAllocation, 'updatedAt'> & { readonly quota?: number }, now: number): Promise<{ readonly admitted: boolean; readonly inUse: number }>;
+  /** The team's GPUs held by every object but `exceptKey`. */
+  gpusInUse(resource: string, team: string, exceptKey?: string): Promise<number>;
+  gpuAllocation(resource: string, key: string): Promise<GpuAllocation | undefined>;
+  releaseGpus(resource: string, key: string): Promise<void>;
+  /**
+   * Makes the allocations what a list of the cluster taken at `listedAt` says, in one transaction:
+   * listed objects get their listed allocation unless one was admitted since; unlisted ones are
+   * dropped unless admitted within `graceMs` of the list (not stored by the API server yet).
+   */
+  reconcileGpus(resource: string, listed: readonly Omit<GpuAllocation, 'resource' | 'updatedAt'>[], listedAt: number, graceMs: number): Promise<void>;
+}
+
 /** What changed, so caches on every replica can refresh at once instead of at their next poll. */
 export type ChangeTopic = 'keys' | 'grants' | 'approvals' | 'policy' | 'secrets';
 
@@ -342,6 +381,7 @@ export interface Store {
   readonly alerts: AlertStore;
   readonly toolPins: ToolPinStore;
   readonly secrets: SecretStore;
+  readonly gpus: GpuStore;
   /** True when the backing database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

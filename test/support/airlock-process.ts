@@ -46,6 +46,8 @@ export interface RunningAirlock {
   readonly configFile: string;
   readonly dataUrl: string;
   readonly adminUrl: string;
+  /** The admission webhook listener, when the config has one. */
+  readonly admissionUrl?: string;
   readonly proc: ChildProcess;
   stderr(): string;
   token(opts: Omit<DevTokenOptions, 'dir'>): Promise<string>;
@@ -79,7 +81,7 @@ export async function startAirlock(opts: AirlockOptions): Promise<RunningAirlock
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  const urls = await new Promise<{ data: string; admin: string }>((resolve, reject) => {
+  const urls = await new Promise<{ data: string; admin: string; admission?: string }>((resolve, reject) => {
     // Generous: a loaded CI machine can take long to start several processes. A process that did
     // not start in time is stopped, so a failed test leaves nothing running.
     const timer = setTimeout(() => {
@@ -88,10 +90,10 @@ export async function startAirlock(opts: AirlockOptions): Promise<RunningAirlock
     }, 60_000);
     proc.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      const m = /"data":"([^"]+)","admin":"([^"]+)"/.exec(stderr);
+      const m = /"data":"([^"]+)","admin":"([^"]+)"(?:,"admission":"([^"]+)")?/.exec(stderr);
       if (m) {
         clearTimeout(timer);
-        resolve({ data: m[1]!, admin: m[2]! });
+        resolve({ data: m[1]!, admin: m[2]!, ...(m[3] ? { admission: m[3] } : {}) });
       }
     });
     proc.once('exit', (code) => {
@@ -105,6 +107,7 @@ export async function startAirlock(opts: AirlockOptions): Promise<RunningAirlock
     configFile,
     dataUrl: urls.data,
     adminUrl: urls.admin,
+    ...(urls.admission ? { admissionUrl: urls.admission } : {}),
     proc,
     stderr: () => stderr,
     token: (t) => signDevToken({ ...t, dir: devDir }),

@@ -63,11 +63,8 @@ afterEach(async () => {
  */
 async function forwarding({ afterClientLeft = false } = {}) {
   const up = new Upstream({
-    name: 'api',
-    type: 'http',
     upstream: upstreamUrl,
     inject: { headers: {} },
-    attributes: {},
     timeouts: { connect_ms: 1000, response_ms: 5000 },
   });
   const outcomes: ForwardOutcome[] = [];

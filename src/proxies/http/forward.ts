@@ -7,7 +7,6 @@
 // Only the pipeline calls this, and only after a decision of `allow` is durable in the audit log.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Pool, errors, type Dispatcher } from 'undici';
-import type { HttpResourceConfig } from './config.js';
 import { AirlockError, errorMessage } from '../../lib/errors.js';
 import { clientResponseHeaders, normalizeInject, upstreamRequestHeaders } from './headers.js';
 
@@ -24,6 +23,20 @@ export interface ForwardRequest {
   readonly assertion?: string;
   /** The gateway's own traceparent for this hop, when tracing (else the client's passes through). */
   readonly traceparent?: string;
+  /** A long-lived answer (a Kubernetes watch) that may be quiet for minutes: no idle limit on its body. */
+  readonly streaming?: boolean;
+}
+
+/** Where a surface forwards to: an `openai` or `http` resource, or any surface with the same keys. */
+export interface UpstreamTarget {
+  /** The resource's name, for errors that name a config key. */
+  readonly name?: string;
+  readonly upstream: string;
+  readonly inject: { readonly headers: Readonly<Record<string, string>> };
+  readonly timeouts: { readonly connect_ms: number; readonly response_ms: number };
+  readonly identity_assertion?: { readonly header: string };
+  /** TLS to the upstream beyond the system's trust store: a private CA, or (test clusters) no verification. */
+  readonly tls?: { readonly ca?: string; readonly rejectUnauthorized: boolean };
 }
 
 type UpstreamErrorCode = 'upstream_unavailable' | 'upstream_timeout';
@@ -48,7 +61,7 @@ export class Upstream {
 
   /** `secrets`: set when `inject` references secrets (its values are then live, see MountContext). */
   constructor(
-    private readonly resource: HttpResourceConfig,
+    private readonly resource: UpstreamTarget,
     private readonly secrets?: { readonly generation: number },
   ) {
     const url = new URL(resource.upstream);
@@ -56,7 +69,8 @@ export class Upstream {
     try {
       this.inject = normalizeInject(resource.inject.headers);
     } catch (err) {
-      throw new AirlockError('config_invalid', `resources.${resource.name}.${errorMessage(err)}`, { problems: [`resources.${resource.name}.${errorMessage(err)}`] });
+      const problem = `resources.${resource.name ?? '?'}.${errorMessage(err)}`;
+      throw new AirlockError('config_invalid', problem, { problems: [problem] });
     }
     this.injectGeneration = secrets?.generation ?? 0;
     this.assertionHeader = resource.identity_assertion?.header.toLowerCase();
@@ -67,6 +81,7 @@ export class Upstream {
       connectTimeout: resource.timeouts.connect_ms,
       headersTimeout: resource.timeouts.response_ms,
       bodyTimeout: resource.timeouts.response_ms,
+      ...(resource.tls ? { connect: { ca: resource.tls.ca, rejectUnauthorized: resource.tls.rejectUnauthorized } } : {}),
     });
   }
 
@@ -86,8 +101,9 @@ export class Upstream {
           method: req.method,
           headers: this.headersFor(req),
           body: req.body.length ? req.body : null,
+          ...(req.streaming ? { bodyTimeout: 0 } : {}),
         },
-        new ResponseRelay(res, req.requestId, resolve, reject, observe),
+        new ResponseRelay(res, req.requestId, resolve, reject, observe, undefined, req.streaming),
       );
     });
   }
@@ -145,6 +161,8 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     private readonly observe?: (chunk: Buffer) => void,
     /** Sees the final status and headers before they are relayed (an S3 object's ETag). */
     private readonly inspect?: (status: number, headers: IncomingHttpHeaders) => void,
+    /** Send the headers at once: a watch's client waits for them before its first event arrives. */
+    private readonly flushHeaders = false,
   ) {
     this.socket = res.socket;
     this.bytesBefore = this.socket?.bytesWritten ?? 0;
@@ -165,6 +183,7 @@ export class ResponseRelay implements Dispatcher.DispatchHandler {
     const out = clientResponseHeaders(headers);
     out['airlock-request-id'] = this.requestId;
     this.res.writeHead(statusCode, out);
+    if (this.flushHeaders) this.res.flushHeaders();
     if (this.res.writableNeedDrain) this.pause(controller);
   }
 

@@ -37,6 +37,22 @@ export function approvalsContract(test: StoreTest): void {
       assert.equal((await s.approvals.findPending('X', T))?.id, 'old');
     });
 
+    test('finds the oldest approved, unexpired approval with a fingerprint, and none once it is used', async (s, r) => {
+      await s.approvals.insertApproval(approval('pending', { fingerprint: 'X' }));
+      assert.equal(await s.approvals.findApproved('X', T), undefined, 'a pending one is not approved');
+      for (const id of ['first', 'second']) {
+        await s.approvals.insertApproval(approval(id, { fingerprint: 'X' }));
+        await s.approvals.castVote(id, vote('lee'), T, 60_000);
+      }
+      await s.approvals.insertApproval(approval('other', { fingerprint: 'Y' }));
+      await s.approvals.castVote('other', vote('lee'), T, 60_000);
+      assert.equal((await r.approvals.findApproved('X', T + 1))?.id, 'first');
+      await s.approvals.useApproval('first', 'X', T + 2);
+      assert.equal((await r.approvals.findApproved('X', T + 3))?.id, 'second');
+      assert.equal(await s.approvals.findApproved('X', T + 60_000), undefined, 'past its use-by time');
+      assert.equal(await s.approvals.findApproved('Z', T), undefined);
+    });
+
     test('lists by status, newest first, up to the limit', async (s) => {
       for (const id of ['a', 'b', 'c']) await s.approvals.insertApproval(approval(id));
       await s.approvals.castVote('b', vote('lee'), T, HOUR);

@@ -17,6 +17,7 @@ import { usageContract } from './usage.js';
 import { alertsContract } from './alerts.js';
 import { toolPinsContract } from './tool-pins.js';
 import { secretsContract } from './secrets.js';
+import { gpusContract } from './gpus.js';
 
 export type { ContractOptions } from './harness.js';
 
@@ -48,6 +49,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
     toolPinsContract(test);
     recordedChangesContract(test);
     secretsContract(test);
+    gpusContract(test);
     changesContract(test, options);
   });
 }

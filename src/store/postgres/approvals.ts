@@ -91,6 +91,13 @@ export function pgApprovalStore(db: Db): ApprovalStore {
       );
       return rows[0] && toApproval(rows[0]);
     },
+    async findApproved(fingerprint, now) {
+      const { rows } = await db.query<Row>(
+        `${withVotes('approvals')} WHERE x.fingerprint = $1 AND x.status = 'approved' AND x.expires_at > $2 ORDER BY x.n LIMIT 1`,
+        [fingerprint, now],
+      );
+      return rows[0] && toApproval(rows[0]);
+    },
     async getApproval(id) {
       return read(db, id);
     },

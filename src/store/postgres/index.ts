@@ -13,6 +13,7 @@ import { pgUsageStore } from './usage.js';
 import { pgAlertStore } from './alerts.js';
 import { pgToolPinStore } from './tool-pins.js';
 import { pgSecretStore } from './secrets.js';
+import { pgGpuStore } from './gpus.js';
 import { migrate } from './migrations.js';
 import { createDb, type ErrorReporter } from './pool.js';
 import { errorMessage } from '../../lib/errors.js';
@@ -52,6 +53,7 @@ export async function openPostgresStore(url: string, opts: PostgresStoreOptions 
     alerts: pgAlertStore(db),
     toolPins: pgToolPinStore(db),
     secrets: pgSecretStore(db),
+    gpus: pgGpuStore(db),
     async ping() {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, PING_TIMEOUT_MS, false)));

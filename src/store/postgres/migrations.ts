@@ -123,6 +123,19 @@ const MIGRATIONS: readonly string[] = [
      created_at BIGINT NOT NULL,
      PRIMARY KEY (name, version)
    );`,
+  `CREATE TABLE k8s_gpu_allocations (
+     resource TEXT NOT NULL,
+     object_key TEXT NOT NULL,
+     team TEXT NOT NULL,
+     gpus BIGINT NOT NULL,
+     per_replica BIGINT NOT NULL,
+     updated_at BIGINT NOT NULL,
+     PRIMARY KEY (resource, object_key)
+   );
+   CREATE INDEX k8s_gpu_allocations_team ON k8s_gpu_allocations(resource, team);
+   -- One row per team with its total, locked FOR UPDATE by a reservation: reservations for a team
+   -- are serialised across replicas, so two of them can never both fit under the quota the other fills.
+   CREATE TABLE k8s_gpu_teams (resource TEXT NOT NULL, team TEXT NOT NULL, gpus BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (resource, team));`,
 ];
 
 /** Brings the schema up to date; returns the version it is at. */

@@ -33,6 +33,9 @@ export function sqliteApprovalStore(db: Database.Database, append: SqliteAppend)
   const pending = db.prepare(
     `SELECT * FROM approvals WHERE fingerprint = ? AND status = 'pending' AND expires_at > ? ORDER BY rowid DESC LIMIT 1`,
   );
+  const approved = db.prepare(
+    `SELECT * FROM approvals WHERE fingerprint = ? AND status = 'approved' AND expires_at > ? ORDER BY rowid LIMIT 1`,
+  );
   const list = db.prepare(
     `SELECT rowid AS pos, * FROM approvals WHERE (@status IS NULL OR status = @status) AND rowid < @before ORDER BY rowid DESC LIMIT @limit`,
   );
@@ -108,6 +111,10 @@ export function sqliteApprovalStore(db: Database.Database, append: SqliteAppend)
     },
     async findPending(fingerprint, now) {
       const row = pending.get(fingerprint, now) as Row | undefined;
+      return row && toApproval(row);
+    },
+    async findApproved(fingerprint, now) {
+      const row = approved.get(fingerprint, now) as Row | undefined;
       return row && toApproval(row);
     },
     async getApproval(id) {

@@ -16,6 +16,7 @@ import { sqliteUsageStore } from './usage.js';
 import { sqliteAlertStore } from './alerts.js';
 import { sqliteToolPinStore } from './tool-pins.js';
 import { sqliteSecretStore } from './secrets.js';
+import { sqliteGpuStore } from './gpus.js';
 import { migrate } from './migrations.js';
 
 export function openSqliteStore(file: string): Store {
@@ -42,6 +43,7 @@ export function openSqliteStore(file: string): Store {
     alerts: sqliteAlertStore(db),
     toolPins: sqliteToolPinStore(db),
     secrets: sqliteSecretStore(db),
+    gpus: sqliteGpuStore(db),
     async ping() {
       try {
         db.prepare('SELECT 1').get();

@@ -105,6 +105,17 @@ const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL,
      PRIMARY KEY (name, version)
    ) WITHOUT ROWID;`,
+  `CREATE TABLE k8s_gpu_allocations (
+     resource TEXT NOT NULL,
+     object_key TEXT NOT NULL,
+     team TEXT NOT NULL,
+     gpus INTEGER NOT NULL,
+     per_replica INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (resource, object_key)
+   ) WITHOUT ROWID;
+   CREATE INDEX k8s_gpu_allocations_team ON k8s_gpu_allocations(resource, team);
+   CREATE TABLE k8s_gpu_teams (resource TEXT NOT NULL, team TEXT NOT NULL, gpus INTEGER NOT NULL, PRIMARY KEY (resource, team)) WITHOUT ROWID;`,
 ];
 
 /**
