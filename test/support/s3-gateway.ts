@@ -22,10 +22,10 @@ export interface S3Gateway {
   close(): Promise<void>;
 }
 
-export async function startS3Gateway(opts: { upstream?: string; config?: Record<string, unknown> } = {}): Promise<S3Gateway> {
+export async function startS3Gateway(opts: { upstream?: string; config?: Record<string, unknown>; policies?: Record<string, string> } = {}): Promise<S3Gateway> {
   const store = await startS3Store(['train', 'exports']);
   const airlock = await startAirlock({
-    policies: DATASET_POLICIES,
+    policies: { ...DATASET_POLICIES, ...opts.policies },
     resources: [
       {
         name: 'data',
