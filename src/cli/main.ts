@@ -54,9 +54,11 @@ program
   });
 
 const chosen = chosenGroup(process.argv.slice(2));
+if (chosen) (await chosen.load())(program);
+// One module may register several groups (kubeconfig and kubernetes), so a placeholder stands in
+// only for a group the chosen module did not register.
 for (const group of GROUPS) {
-  if (group === chosen) (await group.load())(program);
-  else program.command(group.name).summary(group.summary);
+  if (!program.commands.some((c) => c.name() === group.name)) program.command(group.name).summary(group.summary);
 }
 
 await program.parseAsync(process.argv);

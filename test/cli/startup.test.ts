@@ -50,6 +50,18 @@ describe('CLI start-up', () => {
     assert.deepEqual(heavyIn(list.urls), []);
   });
 
+  it('every group in the top-level help answers its own --help', () => {
+    const top = spawnSync(process.execPath, [AIRLOCK_BIN, '--help'], { encoding: 'utf8' });
+    const commands = top.stdout.split('Commands:')[1] ?? '';
+    const groups = [...commands.matchAll(/^  ([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((g) => g !== 'help');
+    assert.ok(groups.length > 10, top.stdout);
+    for (const group of groups) {
+      const run = spawnSync(process.execPath, [AIRLOCK_BIN, group, '--help'], { encoding: 'utf8' });
+      assert.equal(run.status, 0, `airlock ${group} --help: ${run.stderr}`);
+      assert.match(run.stdout, new RegExp(`Usage: airlock ${group}`));
+    }
+  });
+
   it('a group named on the command line still gets its full help', () => {
     const run = spawnSync(process.execPath, [AIRLOCK_BIN, 'help', 'keys'], { encoding: 'utf8' });
     assert.equal(run.status, 0);
