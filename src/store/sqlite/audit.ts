@@ -8,6 +8,7 @@ import { appendLeaves, leafHash } from '../../audit/log/index.js';
 import type { AuditBatch, AuditHead, AuditInput, AuditStore, StoredAuditRecord } from '../ports.js';
 import { encodeHead, decodeHead, recordLine } from '../audit-line.js';
 import { nodesToStore, readAuditNodes, type AuditNodeSource } from '../audit-nodes.js';
+import { writeWithoutBlocking } from './write-without-blocking.js';
 
 /** Appends in a transaction, or in the caller's as a savepoint: synchronous, like all of better-sqlite3. */
 export type SqliteAppend = Database.Transaction<(entries: readonly AuditInput[], batch?: AuditBatch) => StoredAuditRecord[]>;
@@ -84,7 +85,7 @@ export function sqliteAuditStore(db: Database.Database, append: SqliteAppend): A
 
   return {
     async appendAudit(entries, batch) {
-      return entries.length ? append.immediate(entries, batch) : [];
+      return entries.length ? writeWithoutBlocking(db, () => append.immediate(entries, batch)) : [];
     },
     readAudit: nodeSource.readAudit,
     async auditHead() {

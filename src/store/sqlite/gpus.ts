@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { toAllocation, type GpuRow } from '../gpu-row.js';
 import type { GpuStore } from '../ports.js';
+import { writeWithoutBlocking } from './write-without-blocking.js';
 
 
 export function sqliteGpuStore(db: Database.Database): GpuStore {
@@ -57,7 +58,7 @@ export function sqliteGpuStore(db: Database.Database): GpuStore {
 
   return {
     async reserveGpus(a, now) {
-      return reserve.immediate(a, now);
+      return writeWithoutBlocking(db, () => reserve.immediate(a, now));
     },
     async gpusInUse(resource, team, exceptKey = '') {
       return othersInTeam(resource, team, exceptKey);
@@ -67,10 +68,10 @@ export function sqliteGpuStore(db: Database.Database): GpuStore {
       return row && toAllocation(row);
     },
     async releaseGpus(resource, key) {
-      db.transaction(() => release(resource, key)).immediate();
+      await writeWithoutBlocking(db, () => db.transaction(() => release(resource, key)).immediate());
     },
     async reconcileGpus(resource, listed, listedAt, graceMs) {
-      reconcile.immediate(resource, listed, listedAt, graceMs);
+      await writeWithoutBlocking(db, () => reconcile.immediate(resource, listed, listedAt, graceMs));
     },
   };
 }

@@ -18,6 +18,7 @@ import { sqliteToolPinStore } from './tool-pins.js';
 import { sqliteSecretStore } from './secrets.js';
 import { sqliteGpuStore } from './gpus.js';
 import { migrate } from './migrations.js';
+import { BUSY_TIMEOUT_MS } from './write-without-blocking.js';
 
 export function openSqliteStore(file: string): Store {
   if (file !== ':memory:') {
@@ -29,7 +30,7 @@ export function openSqliteStore(file: string): Store {
   // NORMAL in WAL mode survives a process crash (the case strict audit guards against); only an
   // OS crash or power loss can drop the last commits. FULL costs an fsync per batch.
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   migrate(db);
   const append = sqliteAuditAppend(db);
   return {

@@ -1,6 +1,7 @@
 // Model token counts per principal and day on SQLite.
 import type Database from 'better-sqlite3';
 import type { UsageStore } from '../ports.js';
+import { writeWithoutBlocking } from './write-without-blocking.js';
 
 export function sqliteUsageStore(db: Database.Database): UsageStore {
   const add = db.prepare(
@@ -13,7 +14,7 @@ export function sqliteUsageStore(db: Database.Database): UsageStore {
   });
   return {
     async addTokens(entries) {
-      addAll.immediate(entries);
+      await writeWithoutBlocking(db, () => addAll.immediate(entries));
     },
     async tokensOn(principal, day) {
       return (read.get(principal, day) as number | undefined) ?? 0;
