@@ -60,7 +60,7 @@ export interface StartOptions {
 export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Promise<RunningGateway> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
-  const store = await openStore(loaded.config.store, loaded.baseDir);
+  const store = await openStore(loaded.config.store, loaded.baseDir, { backgroundCheckpoints: true });
   const metrics = new GatewayMetrics(() => audit.depth);
   const appender = workerAppender(loaded.config.store, loaded.baseDir, {
     onStoreError: (err, retryMs) => log.error({ err, retry_ms: retryMs }, 'audit worker cannot open the store; requests are refused with 503 until it can'),

@@ -19,8 +19,14 @@ import { sqliteSecretStore } from './secrets.js';
 import { sqliteGpuStore } from './gpus.js';
 import { migrate } from './migrations.js';
 import { BUSY_TIMEOUT_MS } from './write-without-blocking.js';
+import { BACKSTOP_CHECKPOINT_PAGES, startWalCheckpointer } from './wal-checkpointer.js';
 
-export function openSqliteStore(file: string): Store {
+export interface SqliteStoreOptions {
+  /** Checkpoint the WAL from a thread of its own (a gateway), not inside commits. */
+  readonly backgroundCheckpoints?: boolean;
+}
+
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
   if (file !== ':memory:') {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     closeSync(openSync(file, 'a', 0o600)); // an existing file keeps the mode its operator gave it
@@ -31,7 +37,9 @@ export function openSqliteStore(file: string): Store {
   // OS crash or power loss can drop the last commits. FULL costs an fsync per batch.
   db.pragma('synchronous = NORMAL');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   migrate(db);
+  const checkpoints = options.backgroundCheckpoints && file !== ':memory:' ? startWalCheckpointer(file) : undefined;
   const append = sqliteAuditAppend(db);
   return {
     changes: localChangeFeed(),
@@ -54,6 +62,7 @@ export function openSqliteStore(file: string): Store {
       }
     },
     async close() {
+      await checkpoints?.stop();
       if (db.open) db.close();
     },
   };
