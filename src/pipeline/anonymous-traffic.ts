@@ -7,7 +7,7 @@ import { addressBlock } from '../lib/client-ip.js';
 import type { AuditEntry } from '../store/ports.js';
 import { AnonymousRefusals } from './anonymous-refusals.js';
 import { rateLimited, TokenBuckets, type RateLimitsConfig } from './rate-limits.js';
-import type { Refusal } from './stages.js';
+import type { Refusal } from './stage-contract.js';
 
 export interface AnonymousVerdict {
   /** The refusal to give: the one asked for, or 429 past the block's rate. */

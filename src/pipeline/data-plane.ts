@@ -13,7 +13,7 @@ import { refuseDuplicateAuthorization } from '../lib/request-headers.js';
 import { splitRequestPath } from '../lib/request-path.js';
 import { overrideInRequest } from '../lib/request-overrides.js';
 import type { Logger } from '../lib/logger.js';
-import type { Refusal, RequestSite, Stages } from './stages.js';
+import type { Refusal, RequestSite, Stages } from './stage-contract.js';
 import type { Exchange, MountedResource } from './surface.js';
 import type { RequestTrace } from '../telemetry/tracer.js';
 

@@ -5,7 +5,7 @@
 // so a cluster admits up to replicas × the rate: a bound on abuse, not an exact quota.
 import { z } from 'zod';
 import { LruCache } from '../lib/lru-cache.js';
-import type { Refusal } from './stages.js';
+import type { Refusal } from './stage-contract.js';
 
 const bucketSchema = z.strictObject({
   /** 0 switches the limit off. */

@@ -12,108 +12,20 @@ import { decisionRecord, outcomeRecord } from '../audit/records.js';
 import type { AuditWriter } from '../audit/writer.js';
 import { commonContext, type PolicyEngine } from '../decide/index.js';
 import type { Identifier } from '../identify/index.js';
-import type { BoundRequest } from '../approvals/types.js';
-import { AirlockError, type ErrorCode } from '../lib/errors.js';
+import { AirlockError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { bearerChallenge, statusOf } from '../lib/problem.js';
+import { statusOf } from '../lib/problem.js';
 import type { ActionRequest } from '../model/action-request.js';
 import type { Decision } from '../model/decision.js';
-import { formatEntity, type CedarRecord } from '../model/entity.js';
+import type { CedarRecord } from '../model/entity.js';
 import { principalUid, type Principal } from '../model/principal.js';
-import { isRunId, RUN_ID_RULE } from '../model/run-id.js';
+import { RUN_ID_RULE } from '../model/run-id.js';
 import { AnonymousTraffic } from './anonymous-traffic.js';
 import { gateApproval, type ApprovalGateDeps } from './approval-gate.js';
-import { rateLimited, TokenBuckets, type RateLimitsConfig } from './rate-limits.js';
 import { decideDelegated } from './delegation.js';
-import type { Exchange, MountedResource } from './surface.js';
-
-/** Where a refusal happened: a request, with the resource it named if there is one. */
-export type RequestSite = Pick<Exchange, 'requestId' | 'started' | 'clientIp'> & { readonly mount?: MountedResource };
-
-/** A request being decided: an exchange, or an upgrade (which has a socket, not a response). */
-export type DecisionSite = Omit<Exchange, 'res'>;
-
-/** A request refused: what the surface renders. */
-export interface Refusal {
-  readonly code: ErrorCode;
-  readonly detail: string;
-  /** Challenge headers (`WWW-Authenticate`) for 401 answers. */
-  readonly headers?: Record<string, string>;
-  /** The approval opened for (or presented by) this request. */
-  readonly approvalId?: string;
-}
-
-export type Verdict =
-  | { readonly allowed: true; readonly decision: Decision; readonly context: CedarRecord; readonly approvalId?: string }
-  | { readonly allowed: false; readonly refusal: Refusal; readonly decision?: Decision };
-
-/** The request body as far as the audit record may see it (audit.capture decides how much). */
-export interface RecordedBody {
-  readonly bytes: Buffer;
-  readonly contentType?: string;
-  readonly sha256?: string;
-}
-
-export interface AuthorizeInput {
-  readonly principal: Principal;
-  readonly request: ActionRequest;
-  /** The method and path the common context shows (`context.method`, `context.path`). */
-  readonly method: string;
-  readonly path: string;
-  /** What an approval opened or spent for this request is bound to. */
-  readonly bound: BoundRequest;
-  /** The approval the client presents (`Airlock-Approval`, or the surface's own place for it). */
-  readonly presentedApproval: string | undefined;
-  readonly body: RecordedBody | undefined;
-  /** Surface facts for the decision record (a tool call's session, an object's bucket and key). */
-  readonly fields?: Readonly<Record<string, unknown>>;
-  /** The identical request spends an approval granted for it without presenting its id (see approval-gate.ts). */
-  readonly spendIdenticalRetry?: boolean;
-  /** Overrides approvals.hold_seconds for this request (0: never wait). */
-  readonly holdSeconds?: number;
-}
-
-/** A refusal made before any decision: no credential, no such resource, unreadable input. */
-export interface EarlyRefusal extends Refusal {
-  readonly principal?: Principal;
-  readonly request?: ActionRequest;
-}
-
-export interface OutcomeInput {
-  /** The upstream's status; 0 when there was none. */
-  readonly status: number;
-  readonly bytes: number;
-  readonly error?: string;
-  /** performance.now() when the upstream request started, for the upstream latency metric. */
-  readonly upstreamStarted?: number;
-  readonly fields?: Readonly<Record<string, unknown>>;
-}
-
-export interface Stages {
-  /** Resolves to the caller or rejects with AirlockError('unauthenticated'). */
-  identify(authorization: string | undefined): Promise<Principal>;
-  /** Decides the request, settles its obligations and records the decision. Never rejects. */
-  authorize(ex: DecisionSite, input: AuthorizeInput): Promise<Verdict>;
-  /** Records a refusal made before a decision; the refusal to render (audit_unavailable when it could not be recorded). */
-  refuse(site: RequestSite, refusal: EarlyRefusal): Promise<Refusal>;
-  /** Records what became of an allowed request once its response ended (queued, never awaited). */
-  outcome(ex: DecisionSite, outcome: OutcomeInput): void;
-  /**
-   * Appends a record of the surface's own kind linked to the request (an exec session that
-   * started), queued like an outcome; `fields` never shadow the record's own keys.
-   */
-  event(ex: DecisionSite, kind: string, fields: Readonly<Record<string, unknown>>): void;
-  /**
-   * A decision with no record and no obligations settled: for filtering what a listing shows
-   * (each entry the caller may not use is left out). Any failure is deny.
-   */
-  decideOnly(ex: Exchange, principal: Principal, request: ActionRequest): Decision;
-  /** Writes what is still counted (aggregated refusals) when it keeps the count itself; called once at shutdown. */
-  close(): void;
-  readonly now: () => Date;
-  readonly log: Logger;
-  readonly metrics: GatewayMetrics;
-}
+import { decisionAttributes, INVALID_RUN, recordFields, refusalFor, runOf } from './decision-facts.js';
+import { rateLimited, TokenBuckets, type RateLimitsConfig } from './rate-limits.js';
+import type { DecisionSite, Refusal, RequestSite, Stages } from './stage-contract.js';
 
 export interface StagesDeps extends ApprovalGateDeps {
   readonly identifier: Identifier;
@@ -310,53 +222,4 @@ export function createStages(deps: StagesDeps): Stages {
       }
     },
   };
-}
-
-const INVALID_RUN = Symbol('invalid run id');
-
-/** The run a request belongs to: its `Airlock-Run-Id` header, else its credential's run. */
-function runOf(ex: DecisionSite, principal: Principal): string | undefined | typeof INVALID_RUN {
-  const header = ex.req.headers['airlock-run-id'];
-  if (header === undefined) return principal.runId;
-  return isRunId(header) ? header : INVALID_RUN;
-}
-
-/**
- * The surface's fields, plus what lineage reads back from the log: the run, and the attributes the
- * resource inherited from its ancestors (a dataset's prefix says `sensitivity`).
- */
-function recordFields(input: AuthorizeInput, run: string | undefined | typeof INVALID_RUN): Readonly<Record<string, unknown>> | undefined {
-  const inherited = input.request.ancestors?.length ? Object.assign({}, ...[...input.request.ancestors].reverse().map((a) => a.attrs)) : undefined;
-  if (typeof run !== 'string' && !inherited) return input.fields;
-  return { ...input.fields, ...(typeof run === 'string' ? { run_id: run } : {}), ...(inherited && Object.keys(inherited).length ? { resource_attributes: inherited } : {}) };
-}
-
-/** What a span may say of a decision: never a credential, a body or a context value. */
-function decisionAttributes(request: ActionRequest, decision: Decision) {
-  return {
-    'airlock.action': request.action,
-    'airlock.resource': formatEntity(request.resource),
-    'airlock.decision': decision.effect,
-    'airlock.policies': decision.policies,
-    'airlock.policy_version': decision.policyVersion,
-  };
-}
-
-
-/** Maps a decision that is not `allow` to the refusal the client sees. */
-function refusalFor(decision: Decision): Refusal | undefined {
-  switch (decision.effect) {
-    case 'allow':
-      return undefined;
-    case 'mfa_required':
-      return {
-        code: 'mfa_required',
-        detail: 'this action needs a recent multi-factor sign-in',
-        headers: bearerChallenge('mfa_required', decision.obligations.mfa?.maxAge),
-      };
-    case 'approval_required':
-      return { code: 'approval_required', detail: 'this action needs an approval' };
-    default:
-      return { code: 'denied', detail: decision.reasons[0] ?? 'denied by policy' };
-  }
 }

@@ -14,7 +14,7 @@ import type { LiveSecrets } from '../secrets/live-secrets.js';
 import type { Store } from '../store/ports.js';
 import type { RequestTrace } from '../telemetry/tracer.js';
 import type { ToolPins } from '../proxies/mcp/pins/tool-pins.js';
-import type { Stages } from './stages.js';
+import type { Stages } from './stage-contract.js';
 
 /** One data-plane request, as the router hands it to the surface of its resource. */
 export interface Exchange {

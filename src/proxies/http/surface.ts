@@ -14,7 +14,7 @@ import { principalUid, type Principal } from '../../model/principal.js';
 import { TokenLedger } from '../openai/token-ledger.js';
 import { UsageMeter } from '../openai/usage-meter.js';
 import { newSpanId } from '../../telemetry/tracer.js';
-import type { Refusal } from '../../pipeline/stages.js';
+import type { Refusal } from '../../pipeline/stage-contract.js';
 import type { Exchange, SurfaceFactory } from '../../pipeline/surface.js';
 import type { HttpResourceConfig } from './config.js';
 import { Upstream } from './forward.js';

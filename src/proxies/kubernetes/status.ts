@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorCode } from '../../lib/errors.js';
 import { bearerChallenge, statusOf } from '../../lib/problem.js';
-import type { Refusal } from '../../pipeline/stages.js';
+import type { Refusal } from '../../pipeline/stage-contract.js';
 
 const REASONS: Partial<Record<ErrorCode, string>> = {
   unauthenticated: 'Unauthorized',

@@ -15,7 +15,7 @@ import { refuseEncodedBody } from '../../lib/request-headers.js';
 import { sha256Hex } from '../../lib/sha256.js';
 import type { Principal } from '../../model/principal.js';
 import type { ActionRequest } from '../../model/action-request.js';
-import type { DecisionSite, Refusal } from '../../pipeline/stages.js';
+import type { DecisionSite, Refusal } from '../../pipeline/stage-contract.js';
 import type { Exchange, SurfaceFactory, UpgradeExchange } from '../../pipeline/surface.js';
 import { Upstream } from '../http/forward.js';
 import { refusalOf } from '../http/surface.js';

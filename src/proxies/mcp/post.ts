@@ -8,7 +8,7 @@ import { AirlockError, type ErrorCode } from '../../lib/errors.js';
 import { readBody } from '../../lib/read-body.js';
 import { sha256Hex } from '../../lib/sha256.js';
 import type { Principal } from '../../model/principal.js';
-import type { EarlyRefusal, Stages } from '../../pipeline/stages.js';
+import type { EarlyRefusal, Stages } from '../../pipeline/stage-contract.js';
 import type { Exchange } from '../../pipeline/surface.js';
 import { answerHook } from './answers.js';
 import { classifyMessage, withoutApproval, type Classified } from './classify.js';

@@ -8,7 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorCode } from '../../lib/errors.js';
 import { statusOf } from '../../lib/problem.js';
-import type { Refusal } from '../../pipeline/stages.js';
+import type { Refusal } from '../../pipeline/stage-contract.js';
 import { AUTHENTICATION_REQUIRED, errorJson, INTERNAL_ERROR, INVALID_REQUEST, REFUSED, type JsonRpcId } from './json-rpc.js';
 
 const RPC_CODES: Partial<Record<ErrorCode, number>> = {

@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ErrorCode } from '../../lib/errors.js';
 import { statusOf } from '../../lib/problem.js';
-import type { Refusal } from '../../pipeline/stages.js';
+import type { Refusal } from '../../pipeline/stage-contract.js';
 import { xmlEscape } from './xml.js';
 
 /** A request the S3 surface refuses before or outside a decision, with S3's code for it. */

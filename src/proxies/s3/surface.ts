@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { S3Credentials } from '../../identify/s3-keys/s3-credentials.js';
 import { AirlockError } from '../../lib/errors.js';
 import type { Principal } from '../../model/principal.js';
-import type { Refusal } from '../../pipeline/stages.js';
+import type { Refusal } from '../../pipeline/stage-contract.js';
 import type { Exchange, SurfaceFactory } from '../../pipeline/surface.js';
 import { factsOf, filterBucketList, sendAnswer, type ObjectFacts } from './answers.js';
 import type { HeldBackTransform } from './body/held-back.js';

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { AirlockError } from '../../../lib/errors.js';
 import { statusOf } from '../../../lib/problem.js';
 import { UNKNOWN_MFA_AGE, type Principal } from '../../../model/principal.js';
-import type { DecisionSite, Stages } from '../../../pipeline/stages.js';
+import type { DecisionSite, Stages } from '../../../pipeline/stage-contract.js';
 import type { GpuStore } from '../../../store/ports.js';
 import type { ApiRequest } from '../api-path.js';
 import type { KubernetesApi } from '../api-client.js';

@@ -13,7 +13,7 @@ import { sendProblem, statusOf } from '../../../lib/problem.js';
 import { readBody } from '../../../lib/read-body.js';
 import { parseJsonStrict } from '../../../lib/strict-json.js';
 import type { ClientAddress } from '../../../lib/client-ip.js';
-import type { Stages } from '../../../pipeline/stages.js';
+import type { Stages } from '../../../pipeline/stage-contract.js';
 import type { MountedResource } from '../../../pipeline/surface.js';
 import type { Store } from '../../../store/ports.js';
 import { KubernetesApi, upstreamTarget } from '../api-client.js';
