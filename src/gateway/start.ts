@@ -60,7 +60,9 @@ export interface StartOptions {
 export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Promise<RunningGateway> {
   const now = opts.now ?? (() => new Date());
   const log = opts.log;
-  const store = await openStore(loaded.config.store, loaded.baseDir, { backgroundCheckpoints: true });
+  const store = await openStore(loaded.config.store, loaded.baseDir, {
+    backgroundCheckpoints: { onError: (err) => log.error({ err }, 'WAL checkpoint thread failed; commits checkpoint past 16,000 pages instead') },
+  });
   const metrics = new GatewayMetrics(() => audit.depth);
   const appender = workerAppender(loaded.config.store, loaded.baseDir, {
     onStoreError: (err, retryMs) => log.error({ err, retry_ms: retryMs }, 'audit worker cannot open the store; requests are refused with 503 until it can'),
@@ -233,7 +235,7 @@ export async function startGateway(loaded: LoadedConfig, opts: StartOptions): Pr
   });
   const admin = await listen(config.admin.listen, controlPlane, { limits: config.limits.listeners });
   const admissionHandlers = config.admission
-    ? admissionHandler({ resources, stages, store, log, clientIp, maxBodyBytes: config.limits.max_body_bytes, baseDir: loaded.baseDir })
+    ? admissionHandler({ resources, stages, store, log, clientIp, maxBodyBytes: config.limits.max_body_bytes, baseDir: loaded.baseDir, secrets: secrets.live })
     : undefined;
   const admission =
     config.admission && admissionHandlers

@@ -7,8 +7,9 @@
 // Only the pipeline calls this, and only after a decision of `allow` is durable in the audit log.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { Pool, errors, type Dispatcher } from 'undici';
-import { AirlockError, errorMessage } from '../../lib/errors.js';
-import { clientResponseHeaders, normalizeInject, upstreamRequestHeaders } from './headers.js';
+import { AirlockError } from '../../lib/errors.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { LiveInject } from './live-inject.js';
 
 export interface ForwardRequest {
   readonly method: string;
@@ -55,24 +56,15 @@ export interface ForwardOutcome {
 export class Upstream {
   private readonly pool: Pool;
   private readonly basePath: string;
-  private inject: readonly [string, string][];
-  private injectGeneration: number;
+  /** The gateway's credential headers, shared with whatever else reaches this upstream. */
+  readonly inject: LiveInject;
   private readonly assertionHeader: string | undefined;
 
   /** `secrets`: set when `inject` references secrets (its values are then live, see MountContext). */
-  constructor(
-    private readonly resource: UpstreamTarget,
-    private readonly secrets?: { readonly generation: number },
-  ) {
+  constructor(resource: UpstreamTarget, secrets?: { readonly generation: number }) {
     const url = new URL(resource.upstream);
     this.basePath = url.pathname.replace(/\/+$/, '');
-    try {
-      this.inject = normalizeInject(resource.inject.headers);
-    } catch (err) {
-      const problem = `resources.${resource.name ?? '?'}.${errorMessage(err)}`;
-      throw new AirlockError('config_invalid', problem, { problems: [problem] });
-    }
-    this.injectGeneration = secrets?.generation ?? 0;
+    this.inject = new LiveInject(resource, secrets);
     this.assertionHeader = resource.identity_assertion?.header.toLowerCase();
     this.pool = new Pool(url.origin, {
       connections: 128,
@@ -113,28 +105,10 @@ export class Upstream {
   }
 
   private headersFor(req: ForwardRequest): Record<string, string | string[]> {
-    const headers = upstreamRequestHeaders(req.headers, this.currentInject(), req.clientIp, req.body.length, this.assertionHeader);
+    const headers = upstreamRequestHeaders(req.headers, this.inject.current(), req.clientIp, req.body.length, this.assertionHeader);
     if (this.assertionHeader && req.assertion) headers[this.assertionHeader] = req.assertion;
     if (req.traceparent) headers.traceparent = req.traceparent;
     return headers;
-  }
-
-  /**
-   * `inject`, rebuilt only when a secret it references has a new version: no store read, and no
-   * rendering, per request. A credential that cannot be rendered (its secret was deleted) refuses
-   * the request rather than forwarding it without.
-   */
-  private currentInject(): readonly [string, string][] {
-    const generation = this.secrets?.generation ?? 0;
-    if (generation !== this.injectGeneration) {
-      try {
-        this.inject = normalizeInject(this.resource.inject.headers);
-      } catch {
-        throw new AirlockError('upstream_unavailable', "the gateway's credential for this upstream is not available");
-      }
-      this.injectGeneration = generation;
-    }
-    return this.inject;
   }
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Pool, errors } from 'undici';
 import { AirlockError } from '../../lib/errors.js';
 import type { UpstreamTarget } from '../http/forward.js';
+import type { LiveInject } from '../http/live-inject.js';
 import type { KubernetesResourceConfig } from './config.js';
 
 /** The config's upstream facts as the forwarder and this client take them (CA read once, at mount). */
@@ -26,13 +27,14 @@ export const GATEWAY_USER_AGENT = 'airlock-gateway';
 export class KubernetesApi {
   private readonly pool: Pool;
   private readonly basePath: string;
-  private readonly headers: Record<string, string>;
 
-  constructor(target: UpstreamTarget) {
+  /** `inject`: the forwarder's credential headers, so a new secret version reaches these reads too. */
+  constructor(
+    target: UpstreamTarget,
+    private readonly inject: LiveInject,
+  ) {
     const url = new URL(target.upstream);
     this.basePath = url.pathname.replace(/\/+$/, '');
-    // The user agent tells the API server's audit log (and the tests) these reads are the gateway's own.
-    this.headers = { accept: 'application/json', 'user-agent': GATEWAY_USER_AGENT, ...Object.fromEntries(Object.entries(target.inject.headers).map(([k, v]) => [k.toLowerCase(), v])) };
     this.pool = new Pool(url.origin, {
       connections: 8,
       connectTimeout: target.timeouts.connect_ms,
@@ -49,7 +51,8 @@ export class KubernetesApi {
       res = await this.pool.request({
         method: 'GET',
         path: `${this.basePath}${apiPath}`,
-        headers: this.headers,
+        // The user agent tells the API server's audit log these reads are the gateway's own.
+        headers: { accept: 'application/json', 'user-agent': GATEWAY_USER_AGENT, ...Object.fromEntries(this.inject.current()) },
         ...(timeoutMs ? { headersTimeout: timeoutMs, bodyTimeout: timeoutMs } : {}),
       });
     } catch (err) {

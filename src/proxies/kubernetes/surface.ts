@@ -33,10 +33,10 @@ registerActionLabels('k8s.discovery');
 const APPROVAL_PREFIX = /^\/_airlock\/approval\/([A-Za-z0-9-]{1,64})(?=\/|$)/;
 const STREAM_VERBS = new Set(['exec', 'attach', 'portforward', 'proxy']);
 
-export const kubernetesSurface: SurfaceFactory<KubernetesResourceConfig> = (config, { stages, maxBodyBytes, baseDir }) => {
+export const kubernetesSurface: SurfaceFactory<KubernetesResourceConfig> = (config, { stages, maxBodyBytes, baseDir, secrets }) => {
   const target = upstreamTarget(config, baseDir ?? process.cwd());
-  const upstream = new Upstream(target);
-  const api = new KubernetesApi(target);
+  const upstream = new Upstream(target, secrets);
+  const api = new KubernetesApi(target, upstream.inject);
 
   /** Who is asking, what they ask and, for a write, what it would do; or why it cannot be decided. */
   async function read(ex: DecisionSite, method: string, path: string, body: () => Promise<Buffer>): Promise<
@@ -122,6 +122,7 @@ export const kubernetesSurface: SurfaceFactory<KubernetesResourceConfig> = (conf
       try {
         const outcome = await relayUpgrade(
           target,
+          upstream.inject,
           { method, path, query: ex.query, headers: ex.req.headers, head: ex.head, clientIp: ex.clientIp, requestId: ex.requestId },
           ex.socket,
           (status) => stages.event(ex, 'k8s_session', { phase: 'start', status, verb: r.api.verb, session: session.protocol }),

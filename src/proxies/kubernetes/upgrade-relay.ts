@@ -12,7 +12,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AirlockError } from '../../lib/errors.js';
 import type { UpstreamTarget } from '../http/forward.js';
-import { normalizeInject, upstreamRequestHeaders } from '../http/headers.js';
+import { upstreamRequestHeaders } from '../http/headers.js';
+import type { LiveInject } from '../http/live-inject.js';
 
 export interface UpgradeRequest {
   readonly method: string;
@@ -43,11 +44,18 @@ const MAX_HEAD = 64 * 1024;
  * upstream_timeout) only when nothing has been written to the client yet, so the caller can still
  * answer with a refusal. `started` is called once the API server's answer is known.
  */
-export function relayUpgrade(target: UpstreamTarget, req: UpgradeRequest, client: Duplex, started?: (status: number) => void): Promise<UpgradeOutcome> {
+export function relayUpgrade(target: UpstreamTarget, inject: LiveInject, req: UpgradeRequest, client: Duplex, started?: (status: number) => void): Promise<UpgradeOutcome> {
   const url = new URL(target.upstream);
   const secure = url.protocol === 'https:';
   const port = Number(url.port || (secure ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  let head: string;
+  try {
+    // Before connecting: a credential that cannot be rendered is a refusal, not a throw in a socket handler.
+    head = requestHead(url, inject.current(), req);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return new Promise((resolve, reject) => {
     const upstream = secure
       ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ca: target.tls?.ca, rejectUnauthorized: target.tls?.rejectUnauthorized ?? true })
@@ -78,7 +86,7 @@ export function relayUpgrade(target: UpstreamTarget, req: UpgradeRequest, client
 
     upstream.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(connectTimer);
-      upstream.write(requestHead(url, target, req));
+      upstream.write(head);
       if (req.head.length) {
         bytesIn += req.head.length;
         upstream.write(req.head);
@@ -155,8 +163,8 @@ export function relayUpgrade(target: UpstreamTarget, req: UpgradeRequest, client
 }
 
 /** The upgrade request as the API server gets it: path under the upstream's base, gateway headers. */
-function requestHead(url: URL, target: UpstreamTarget, req: UpgradeRequest): string {
-  const headers = upstreamRequestHeaders(req.headers, normalizeInject(target.inject.headers), req.clientIp, 0);
+function requestHead(url: URL, inject: readonly [string, string][], req: UpgradeRequest): string {
+  const headers = upstreamRequestHeaders(req.headers, inject, req.clientIp, 0);
   headers.host = url.host;
   headers.connection = 'Upgrade';
   if (req.headers.upgrade) headers.upgrade = req.headers.upgrade;

@@ -16,6 +16,7 @@ import type { ClientAddress } from '../../../lib/client-ip.js';
 import type { Stages } from '../../../pipeline/stage-contract.js';
 import type { MountedResource } from '../../../pipeline/surface.js';
 import type { Store } from '../../../store/ports.js';
+import { LiveInject } from '../../http/live-inject.js';
 import { KubernetesApi, upstreamTarget } from '../api-client.js';
 import type { KubernetesResourceConfig } from '../config.js';
 import { refusalMessage } from '../status.js';
@@ -31,6 +32,8 @@ export interface AdmissionDeps {
   readonly clientIp: ClientAddress;
   readonly maxBodyBytes: number;
   readonly baseDir: string;
+  /** Set when the config references secrets: the gateway's credential (`inject`) is then live. */
+  readonly secrets?: { readonly generation: number };
 }
 
 const ROUTE = /^\/admission\/([a-z0-9][a-z0-9_-]*)$/;
@@ -41,7 +44,7 @@ export function admissionHandler(deps: AdmissionDeps): { handle: (req: IncomingM
   for (const mount of deps.resources.values()) {
     if (mount.config.type !== 'kubernetes') continue;
     const config = mount.config as KubernetesResourceConfig;
-    const api = new KubernetesApi(upstreamTarget(config, deps.baseDir));
+    const api = new KubernetesApi(upstreamTarget(config, deps.baseDir), new LiveInject(config, deps.secrets));
     admitters.set(config.name, {
       mount,
       deps: { config, stages: deps.stages, gpus: deps.store.gpus, api, now: Date.now },

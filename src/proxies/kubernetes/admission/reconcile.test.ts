@@ -11,6 +11,7 @@ import type { Store } from '../../../store/ports.js';
 import { KubernetesApi } from '../api-client.js';
 import { kubernetesResourceSchema } from '../config.js';
 import { reconcileOnce, RECONCILE_GRACE_MS } from './reconcile.js';
+import { LiveInject } from '../../http/live-inject.js';
 
 const gpuPod = (gpus: number) => ({ containers: [{ name: 'c', image: 'registry.internal/x', resources: { limits: { 'nvidia.com/gpu': gpus } } }] });
 
@@ -18,11 +19,15 @@ describe('GPU allocation reconcile', () => {
   let api: StandInApiServer;
   let store: Store;
   let client: KubernetesApi;
+  const apiClient = (authorization: string) => {
+    const target = { upstream: api.url, inject: { headers: { authorization } }, timeouts: { connect_ms: 1000, response_ms: 2000 } };
+    return new KubernetesApi(target, new LiveInject(target));
+  };
   const config = kubernetesResourceSchema.parse({ name: 'c', type: 'kubernetes', upstream: 'http://127.0.0.1:1' });
   before(async () => {
     api = await startStandInApiServer({ token: 't' });
     store = openSqliteStore(path.join(tempDir('reconcile'), 'a.db'));
-    client = new KubernetesApi({ upstream: api.url, inject: { headers: { authorization: 'Bearer t' } }, timeouts: { connect_ms: 1000, response_ms: 2000 } });
+    client = apiClient('Bearer t');
   });
   after(async () => {
     await client.close();
@@ -47,7 +52,7 @@ describe('GPU allocation reconcile', () => {
 
   it('changes nothing when a list cannot be read', async () => {
     await store.gpus.reserveGpus({ resource: 'c', key: 'ml/pods/kept', team: 'ml', gpus: 3, perReplica: 3 }, 0);
-    const broken = new KubernetesApi({ upstream: api.url, inject: { headers: { authorization: 'Bearer wrong' } }, timeouts: { connect_ms: 1000, response_ms: 2000 } });
+    const broken = apiClient('Bearer wrong');
     await assert.rejects(reconcileOnce(config, broken, store.gpus, Date.now));
     await broken.close();
     assert.equal((await store.gpus.gpuAllocation('c', 'ml/pods/kept'))?.gpus, 3);
