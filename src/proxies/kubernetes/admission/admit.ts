@@ -6,7 +6,7 @@
 // is admitted once after approval (GitOps re-applying it, or a person repeating `kubectl apply`).
 // A delete releases what the object held and is always admitted: the webhook governs what runs,
 // and blocking deletes would only keep GPUs held. Every review leaves a `k8s_admission` record.
-import { createHash } from 'node:crypto';
+import { canonicalDigest } from '../../../lib/canonical-json.js';
 import { AirlockError } from '../../../lib/errors.js';
 import { statusOf } from '../../../lib/problem.js';
 import { UNKNOWN_MFA_AGE, type Principal } from '../../../model/principal.js';
@@ -45,11 +45,14 @@ export async function admit(site: DecisionSite, r: AdmissionRequest, deps: Admit
   const namespace = r.namespace ?? '';
   const key = allocationKey(namespace, r.resource.resource, r.name ?? '');
   const record = (answer: AdmissionAnswer, facts: Json) => {
+    // Past the budget the listener has answered (a refusal) and recorded that; nothing here may say otherwise.
+    if (deadline.expired) return answer;
     stages.event(site, 'k8s_admission', { uid: r.uid, operation: r.operation, object: key, object_kind: r.kind.kind, allowed: answer.allowed, ...facts, ...(answer.allowed ? {} : { message: answer.message }) });
     return answer;
   };
 
   if (r.operation === 'DELETE') {
+    if (deadline.expired) return { allowed: false, message: 'answered already' };
     if (!r.dryRun && !r.subResource) await deps.gpus.releaseGpus(config.name, key);
     return record({ allowed: true }, { released: !r.dryRun && !r.subResource });
   }
@@ -81,6 +84,8 @@ export async function admit(site: DecisionSite, r: AdmissionRequest, deps: Admit
   const annotations = isObject(metadata.annotations) ? metadata.annotations : {};
   const presented = annotations[APPROVAL_ANNOTATION];
   const path = `/${namespace || '_cluster'}/${r.resource.resource}${r.subResource ? `/${r.subResource}` : ''}/${objectName}`;
+  // Nothing spent (an approval) or recorded for a review already answered by the budget.
+  if (deadline.expired) return { allowed: false, message: 'answered already' };
   const verdict = await stages.authorize(site, {
     principal,
     request,
@@ -131,14 +136,8 @@ async function factsOf(r: AdmissionRequest, object: Json, deps: AdmitDeps): Prom
   return { facts, perReplica: one.gpus };
 }
 
-/** SHA-256 of the object's spec and labels in canonical JSON (sorted keys): what an approval is for. */
-export function specDigest(object: Json): string {
+/** SHA-256 of the object's spec and labels in canonical JSON (RFC 8785): what an approval is for. */
+function specDigest(object: Json): string {
   const metadata = isObject(object.metadata) ? object.metadata : {};
-  return createHash('sha256').update(canonical({ kind: object.kind ?? null, labels: metadata.labels ?? null, spec: object.spec ?? null })).digest('hex');
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
+  return canonicalDigest({ kind: object.kind ?? null, labels: metadata.labels ?? null, spec: object.spec ?? null });
 }
