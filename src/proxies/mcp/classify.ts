@@ -99,8 +99,12 @@ export function promptGetRequest(name: string, prompt: string, args: Record<stri
   return { action: 'prompt.get', resource: { type: 'Prompt', id: `${name}/${prompt}` }, resourceName: name, context };
 }
 
+/** Most messages carry no arguments: their digest is computed once. */
+const NO_ARGUMENTS = canonicalDigest({});
+
 function bound(method: string, target: string, args: unknown): BoundRequest {
-  return { method: 'MCP', path: `${method} ${target}`, body_sha256: canonicalDigest(args ?? {}) };
+  const empty = args === undefined || args === null || (typeof args === 'object' && !Array.isArray(args) && Object.keys(args).length === 0);
+  return { method: 'MCP', path: `${method} ${target}`, body_sha256: empty ? NO_ARGUMENTS : canonicalDigest(args) };
 }
 
 function withoutMeta(params: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -119,6 +119,7 @@ export class StdioSession {
 
   endStream(): void {
     this.stream?.end();
+    this.stream = undefined;
   }
 
   cancel(id: JsonRpcId, reason: string): void {
@@ -129,7 +130,7 @@ export class StdioSession {
     if (this.closed) return;
     this.closed = true;
     for (const p of [...this.pending.values()]) this.fail(p, 'session_closed', why);
-    this.stream?.end();
+    this.endStream();
     this.opts.onClosed(this);
     await this.child.stop();
   }
@@ -206,17 +207,26 @@ export class StdioSession {
     if (!p) return; // its agent left, or it timed out
     this.pending.delete(p.key);
     clearTimeout(p.timer);
-    void settleAnswer(p.watch, msg).then(({ text, facts }) => {
-      if (p.sse) {
-        p.bytes += this.write(p.ex.res, text);
-        p.ex.res.end();
-      } else {
-        const body = Buffer.from(text);
-        p.ex.res.writeHead(200, { ...this.headers(p.ex), 'content-type': 'application/json', 'content-length': body.length }).end(body);
-        p.bytes += body.length;
-      }
-      this.finish(p, { status: 200, bytes: p.bytes, facts });
-    });
+    // A hook that fails (the pin store unreadable) answers the call with an error, never leaves it hanging.
+    settleAnswer(p.watch, msg).then(
+      ({ text, facts }) => {
+        this.respond(p, text);
+        this.finish(p, { status: 200, bytes: p.bytes, facts });
+      },
+      (err: unknown) => this.fail(p, err instanceof AirlockError ? err.code : 'internal', 'the answer could not be checked'),
+    );
+  }
+
+  /** The call's answer, as an SSE event when its stream is open, else as its JSON body. */
+  private respond(p: Pending, text: string): void {
+    if (p.sse) {
+      p.bytes += this.write(p.ex.res, text);
+      p.ex.res.end();
+    } else if (!p.ex.res.headersSent) {
+      const body = Buffer.from(text);
+      p.ex.res.writeHead(200, { ...this.headers(p.ex), 'content-type': 'application/json', 'content-length': body.length }).end(body);
+      p.bytes += body.length;
+    }
   }
 
   private toAgent(msg: Record<string, unknown>, text: string): void {
@@ -238,6 +248,8 @@ export class StdioSession {
 
   /** One SSE event; the child's output waits while the agent's buffer is full. */
   private write(res: ServerResponse, text: string): number {
+    // Ended while the child was still talking (drain, a closed session): writing would throw.
+    if (res.writableEnded || res.destroyed) return 0;
     const event = formatSseEvent({ data: text });
     if (!res.write(event) && !res.destroyed) {
       const child = this.child;
@@ -251,14 +263,7 @@ export class StdioSession {
 
   private fail(p: Pending, code: string, detail: string): void {
     if (p.done) return;
-    const text = failedAnswer(p.watch.id, code, detail, p.ex.requestId);
-    if (p.sse) {
-      p.bytes += this.write(p.ex.res, text);
-      p.ex.res.end();
-    } else if (!p.ex.res.headersSent) {
-      p.ex.res.writeHead(200, { ...this.headers(p.ex), 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
-      p.bytes += Buffer.byteLength(text);
-    }
+    this.respond(p, failedAnswer(p.watch.id, code, detail, p.ex.requestId));
     this.finish(p, { status: 200, bytes: p.bytes, error: code });
   }
 
