@@ -7,6 +7,7 @@ import { agentPrincipal } from '../api-keys/verify-key.js';
 import type { Principal } from '../../model/principal.js';
 import type { ChangeFeed, KeyStore } from '../../store/ports.js';
 import type { SecretSealer } from './secret-sealer.js';
+import { AirlockError } from '../../lib/errors.js';
 
 /** An Airlock-issued S3 credential: who it is, and its secret (opened only to derive a signing key). */
 export interface S3Credential {
@@ -18,6 +19,8 @@ export interface S3Credential {
 
 export class S3Credentials {
   private readonly keys: LiveKeys;
+  /** The first load (never rejects): until it is over the map is empty, not stale. */
+  private readonly started: Promise<void>;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -26,11 +29,14 @@ export class S3Credentials {
     opts: { readonly pollMs?: number; readonly now?: () => number } = {},
   ) {
     this.keys = new LiveKeys(store.keys, opts);
-    void this.keys.start();
+    this.started = this.keys.start();
     this.unsubscribe = store.changes.subscribe((topic) => topic === 'keys' && void this.keys.refresh().catch(() => undefined));
   }
 
   async lookup(accessKeyId: string): Promise<S3Credential | undefined> {
+    await this.started;
+    // As for bearer keys (verify-key.ts): a key map too old to know of revocations is no answer.
+    if (this.keys.stale()) throw new AirlockError('store_unavailable', 'S3 keys cannot be checked: the key store is unreachable; retry later');
     let record = this.keys.lookupS3(accessKeyId);
     if (!record) {
       await this.keys.refreshOnMiss();

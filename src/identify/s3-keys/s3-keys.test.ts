@@ -61,4 +61,18 @@ describe('S3 keys', () => {
     await waitFor(async () => (await creds.lookup(key.accessKeyId)) === undefined, 2_000);
     creds.close();
   });
+
+  it('answers store_unavailable, not a possibly revoked key, once the key map is too old', async () => {
+    const sealer = await loadOrCreateSealer(path.join(tempDir('kek'), 's3.kek'));
+    const store = new FakeKeyStore();
+    const key = generateS3Key();
+    await store.insertKey(keyRecord('trainer', key.hash, { s3: { accessKeyId: key.accessKeyId, sealedSecret: sealer.seal(key.secret, key.accessKeyId) } }));
+    let now = Date.now();
+    const creds = new S3Credentials({ keys: store, changes: noChanges }, sealer, { pollMs: 1_000, now: () => now });
+    assert.equal((await creds.lookup(key.accessKeyId))?.principal.id, 'trainer');
+    store.failing = true;
+    now += 60_000;
+    await assert.rejects(creds.lookup(key.accessKeyId), (err: unknown) => err instanceof AirlockError && err.code === 'store_unavailable');
+    creds.close();
+  });
 });

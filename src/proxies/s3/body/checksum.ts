@@ -12,12 +12,16 @@ export interface RunningChecksum {
 
 export const CHECKSUM_TRAILERS = ['x-amz-checksum-crc32', 'x-amz-checksum-crc32c', 'x-amz-checksum-sha1', 'x-amz-checksum-sha256'];
 
+// Tables built once: a checksum starts with every upload that names one.
+const crc32 = typeof zlib.crc32 === 'function' ? (d: Buffer, c: number) => zlib.crc32(d, c) : crcTable(0xedb88320);
+const crc32c = crcTable(0x82f63b78);
+
 export function runningChecksum(trailer: string): RunningChecksum {
   switch (trailer) {
     case 'x-amz-checksum-crc32':
-      return crc(typeof zlib.crc32 === 'function' ? (d, c) => zlib.crc32(d, c) : crcTable(0xedb88320));
+      return crc(crc32);
     case 'x-amz-checksum-crc32c':
-      return crc(crcTable(0x82f63b78));
+      return crc(crc32c);
     case 'x-amz-checksum-sha1':
     case 'x-amz-checksum-sha256': {
       const h = createHash(trailer.slice('x-amz-checksum-'.length));
