@@ -35,6 +35,7 @@ export function sqliteGpuStore(db: Database.Database): GpuStore {
     addToTeam.run(resource, own.team, -own.gpus);
   };
 
+  const releaseOne = db.transaction((resource: string, key: string) => release(resource, key));
   const reserve = db.transaction((a: Parameters<GpuStore['reserveGpus']>[0], now: number) => {
     const used = othersInTeam(a.resource, a.team, a.key);
     if (a.quota !== undefined && used + a.gpus > a.quota) return { admitted: false, inUse: used };
@@ -68,7 +69,7 @@ export function sqliteGpuStore(db: Database.Database): GpuStore {
       return row && toAllocation(row);
     },
     async releaseGpus(resource, key) {
-      await writeWithoutBlocking(db, () => db.transaction(() => release(resource, key)).immediate());
+      await writeWithoutBlocking(db, () => releaseOne.immediate(resource, key));
     },
     async reconcileGpus(resource, listed, listedAt, graceMs) {
       await writeWithoutBlocking(db, () => reconcile.immediate(resource, listed, listedAt, graceMs));

@@ -22,8 +22,8 @@ import { BUSY_TIMEOUT_MS } from './write-without-blocking.js';
 import { BACKSTOP_CHECKPOINT_PAGES, startWalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
-  /** Checkpoint the WAL from a thread of its own (a gateway), not inside commits. */
-  readonly backgroundCheckpoints?: boolean;
+  /** Checkpoint the WAL from a thread of its own (a gateway), not inside commits; told if that thread fails. */
+  readonly backgroundCheckpoints?: { readonly onError: (message: string) => void };
 }
 
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Store {
@@ -39,7 +39,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   migrate(db);
-  const checkpoints = options.backgroundCheckpoints && file !== ':memory:' ? startWalCheckpointer(file) : undefined;
+  const checkpoints = options.backgroundCheckpoints && file !== ':memory:' ? startWalCheckpointer(file, options.backgroundCheckpoints.onError) : undefined;
   const append = sqliteAuditAppend(db);
   return {
     changes: localChangeFeed(),

@@ -29,7 +29,7 @@ describe('the WAL checkpointer thread', () => {
   it('copies committed pages into the database file, so commits need not', async () => {
     const { file, db } = databaseWithWal();
     assert.ok(statSync(file).size < 64 * 1024, 'the commit left its pages in the WAL');
-    const checkpointer = startWalCheckpointer(file, 10);
+    const checkpointer = startWalCheckpointer(file, () => undefined, 10);
     try {
       assert.ok(await until(() => statSync(file).size >= 2 * 1024 * 1024, 5000), 'the thread checkpointed the WAL');
       assert.equal(db.prepare('SELECT count(*) FROM t').pluck().get(), 64);
@@ -39,10 +39,12 @@ describe('the WAL checkpointer thread', () => {
     }
   });
 
-  it('stops when asked, and a database it cannot open leaves the gateway running', async () => {
-    await startWalCheckpointer(path.join(tempDir('wal'), 'missing.sqlite'), 10).stop();
+  it('stops when asked, and a database it cannot open is reported, not thrown', async () => {
+    const errors: string[] = [];
+    await startWalCheckpointer(path.join(tempDir('wal'), 'missing.sqlite'), (e) => errors.push(e), 10).stop();
+    assert.equal(errors.length, 1);
     const { file, db } = databaseWithWal();
-    await startWalCheckpointer(file, 10).stop();
+    await startWalCheckpointer(file, () => undefined, 10).stop();
     db.close();
   });
 });

@@ -29,13 +29,14 @@ export interface WalCheckpointer {
   stop(): Promise<void>;
 }
 
-export function startWalCheckpointer(file: string, intervalMs = INTERVAL_MS): WalCheckpointer {
+/** `onError`: told when the thread fails (checkpoints then fall back to the backstop in commits). */
+export function startWalCheckpointer(file: string, onError: (message: string) => void, intervalMs = INTERVAL_MS): WalCheckpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   // Preloads meant for the main thread (profilers, loaders) stay there.
   const { NODE_OPTIONS: _ignored, ...env } = process.env;
   const worker = new Worker(THREAD, { eval: true, workerData: { file, driver, intervalMs }, execArgv: [], env });
-  // A thread that fails leaves the backstop; it never takes the gateway down.
-  worker.on('error', () => undefined);
+  // A thread that fails leaves the backstop; it never takes the gateway down, but it is said.
+  worker.on('error', (err) => onError(err.message));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
