@@ -12,15 +12,10 @@ export const BUSY_TIMEOUT_MS = 5000;
 /** Tries from setImmediate (the lock is usually free within a commit) before 1 ms timers. */
 const IMMEDIATE_TRIES = 50;
 
-/** The two busy_timeout settings of a connection, prepared once (db.pragma() prepares per call). */
-const busySettings = new WeakMap<Database.Database, { readonly off: Database.Statement; readonly on: Database.Statement }>();
-
 export async function writeWithoutBlocking<T>(db: Database.Database, write: () => T): Promise<T> {
-  let busy = busySettings.get(db);
-  if (!busy) busySettings.set(db, (busy = { off: db.prepare('PRAGMA busy_timeout = 0'), on: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`) }));
   const deadline = performance.now() + BUSY_TIMEOUT_MS;
   for (let attempt = 0; ; attempt++) {
-    busy.off.get();
+    db.pragma('busy_timeout = 0');
     try {
       return write();
     } catch (e) {
@@ -28,7 +23,7 @@ export async function writeWithoutBlocking<T>(db: Database.Database, write: () =
       const code = (e as { code?: unknown }).code;
       if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || performance.now() > deadline) throw e;
     } finally {
-      busy.on.get();
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }
     await new Promise<void>((resolve) => (attempt < IMMEDIATE_TRIES ? setImmediate(resolve) : setTimeout(resolve, 1)));
   }
